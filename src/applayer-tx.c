@@ -1,0 +1,63 @@
+/* applayer-tx.c - transaction value store (see applayer-tx.h). */
+#include "applayer-tx.h"
+
+#include <string.h>
+
+#include "md-parser.h"
+
+struct md_tx *md_tx_new(struct md_memcap *mc, uint64_t id, uint8_t dir)
+{
+	if (!md_memcap_try(mc, sizeof(struct md_tx)))
+		return NULL;
+	struct md_tx *tx = md_calloc(1, sizeof(*tx));
+	if (!tx) {
+		md_memcap_release(mc, sizeof(struct md_tx));
+		return NULL;
+	}
+	tx->id = id;
+	tx->dir = dir;
+	tx->mem = sizeof(*tx);
+	return tx;
+}
+
+int md_tx_add(struct md_memcap *mc, struct md_tx *tx, uint16_t field,
+	      bool is_group, const uint8_t *p, uint32_t len, uint64_t u)
+{
+	size_t sz = sizeof(struct md_tx_val) + len;
+	if (!md_memcap_try(mc, sz))
+		return MD_E_LIMIT;
+	struct md_tx_val *v = md_malloc(sz);
+	if (!v) {
+		md_memcap_release(mc, sz);
+		return MD_E_NOMEM;
+	}
+	v->next = NULL;
+	v->field = field;
+	v->is_group = is_group;
+	v->len = len;
+	v->u = u;
+	if (len)
+		memcpy(v->bytes, p, len);
+	if (tx->tail)
+		tx->tail->next = v;
+	else
+		tx->vals = v;
+	tx->tail = v;
+	tx->n_vals++;
+	tx->mem += sz;
+	return 0;
+}
+
+void md_tx_free(struct md_memcap *mc, struct md_tx *tx)
+{
+	if (!tx)
+		return;
+	struct md_tx_val *v = tx->vals;
+	while (v) {
+		struct md_tx_val *n = v->next;
+		md_free(v);
+		v = n;
+	}
+	md_memcap_release(mc, tx->mem);
+	md_free(tx);
+}

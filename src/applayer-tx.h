@@ -1,0 +1,49 @@
+/* applayer-tx.h - transactions: what a parser reported, kept until logged.
+ *
+ * A transaction holds its values in report order (a group marker starts a
+ * new object of an array-of-objects field), its progress per direction and
+ * the events raised on it. Values are copies; their bytes are charged to
+ * the app-layer transaction memcap.
+ */
+#ifndef MD_APPLAYER_TX_H
+#define MD_APPLAYER_TX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mem.h"
+
+#define MD_TX_MAX_EVENTS 16
+
+struct md_tx_val {
+	struct md_tx_val *next;
+	uint16_t field;
+	bool is_group; /* marker starting a new element of group `field` */
+	uint32_t len;  /* bytes, for string/bytes fields */
+	uint64_t u;    /* value of uint/bool fields */
+	uint8_t bytes[];
+};
+
+struct md_tx {
+	struct md_tx *next;
+	uint64_t id;
+	uint8_t dir; /* direction that opened it */
+	uint8_t progress[2];
+	bool complete;
+	struct md_tx_val *vals, *tail;
+	uint32_t n_vals;
+	uint16_t events[MD_TX_MAX_EVENTS];
+	uint8_t n_events;
+	uint64_t mem; /* bytes charged */
+};
+
+/* New transaction (md_free'd by md_tx_free). NULL when out of memory or
+ * over the memcap (counted by the caller). */
+struct md_tx *md_tx_new(struct md_memcap *mc, uint64_t id, uint8_t dir);
+/* Append a value; returns 0, or MD_E_NOMEM / MD_E_LIMIT. */
+int md_tx_add(struct md_memcap *mc, struct md_tx *tx, uint16_t field,
+	      bool is_group, const uint8_t *p, uint32_t len, uint64_t u);
+/* Release tx and its values. NULL is a no-op. */
+void md_tx_free(struct md_memcap *mc, struct md_tx *tx);
+
+#endif

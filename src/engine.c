@@ -1,0 +1,240 @@
+/* engine.c - engine set-up and the per-packet worker pipeline.
+ *
+ *   md_worker_packet: decode -> (anomaly records) -> flow timeouts ->
+ *     flow lookup -> TCP: stream -> app layer | UDP: app layer -> touch
+ *   flow end: stream flush -> app-layer flush (tx records) -> flow record
+ */
+#include "engine.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "mem.h"
+#include "util-time.h"
+
+/* Packets sampled by the auto checksum mode before it decides. */
+#define MD_CSUM_SAMPLE 1000u
+
+void md_engine_cfg_defaults(struct md_engine_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->log_dir, sizeof(cfg->log_dir), "%s", MD_LOGDIR);
+	snprintf(cfg->eve_file, sizeof(cfg->eve_file), "eve.json");
+	snprintf(cfg->rule_path, sizeof(cfg->rule_path), "%s", MD_RULEDIR);
+	cfg->eve_types = MD_EVE_ALL;
+	cfg->csum_mode = MD_CSUM_AUTO;
+	cfg->stats_interval = 30;
+	cfg->decode.defrag_memcap = 32u << 20;
+	cfg->decode.defrag_timeout = 60u * 1000000u;
+	cfg->decode.defrag_max_frags = 256;
+	cfg->decode.defrag_max_trackers = 65535;
+	cfg->decode.defrag_policy = MD_DEFRAG_FIRST;
+	md_flow_cfg_defaults(&cfg->flow);
+	cfg->stream.memcap = 256u << 20;
+	cfg->stream.depth = 0;
+	cfg->stream.midstream = true;
+	cfg->stream.max_queued = 1024;
+	md_applayer_cfg_defaults(&cfg->app);
+}
+
+/* ---- worker callbacks ---------------------------------------------------- */
+
+static void on_stream_data(void *user, struct md_flow *f, int dir,
+			   const uint8_t *p, uint32_t len,
+			   const struct md_packet *pkt)
+{
+	struct md_worker *w = user;
+	(void)pkt;
+	md_applayer_data(&w->app, f, dir, p, len);
+}
+
+static void on_stream_gap(void *user, struct md_flow *f, int dir, uint64_t len)
+{
+	struct md_worker *w = user;
+	md_applayer_gap(&w->app, f, dir, len);
+}
+
+static void on_stream_eof(void *user, struct md_flow *f, int dir)
+{
+	struct md_worker *w = user;
+	md_applayer_eof(&w->app, f, dir);
+}
+
+static void on_stream_event(void *user, struct md_flow *f,
+			    const struct md_packet *pkt,
+			    enum md_stream_event ev)
+{
+	struct md_worker *w = user;
+	md_eve_anomaly_stream(w->eng->eve, f, pkt, ev);
+}
+
+static void on_app_event(void *user, struct md_flow *f,
+			 const struct md_parser *pp, uint64_t tx, unsigned ev)
+{
+	struct md_worker *w = user;
+	md_eve_anomaly_app(w->eng->eve, f, pp, tx, ev, w->now_usec);
+}
+
+static void on_tx_done(void *user, struct md_flow *f,
+		       const struct md_parser *pp, struct md_tx *tx)
+{
+	struct md_worker *w = user;
+	md_eve_tx(w->eng->eve, f, pp, tx, w->now_usec);
+}
+
+static void on_flow_end(void *user, struct md_flow *f)
+{
+	struct md_worker *w = user;
+	md_stream_flow_end(&w->stream, f);
+	md_applayer_flow_end(&w->app, f);
+	md_eve_flow(w->eng->eve, f, f->last_usec);
+}
+
+/* ---- worker ----------------------------------------------------------- */
+
+int md_worker_init(struct md_worker *w, struct md_engine *e)
+{
+	static const struct md_stream_ops sops = {
+		on_stream_data, on_stream_gap, on_stream_eof, on_stream_event};
+	static const struct md_applayer_ops aops = {on_app_event, on_tx_done};
+	struct md_decode_cfg dcfg = e->cfg.decode;
+
+	memset(w, 0, sizeof(*w));
+	w->eng = e;
+	dcfg.csum_check = e->cfg.csum_mode != MD_CSUM_NONE;
+	if (md_decode_init(&w->dec, &dcfg, &w->ctr))
+		return MD_E_NOMEM;
+	if (md_flow_table_init(&w->flows, &e->cfg.flow, &w->ctr, on_flow_end, w)) {
+		md_decode_fini(&w->dec);
+		return MD_E_NOMEM;
+	}
+	md_stream_init(&w->stream, &e->cfg.stream, &w->ctr, &sops, w);
+	md_applayer_init(&w->app, &e->cfg.app, &w->ctr, &aops, w);
+	return 0;
+}
+
+void md_worker_fini(struct md_worker *w)
+{
+	md_flow_table_fini(&w->flows);
+	md_stream_fini(&w->stream);
+	md_decode_fini(&w->dec);
+}
+
+/* Auto checksum mode: sample the first packets; when more than one in ten
+ * carries a bad checksum (offloading, captures on lo), stop checking. Bad
+ * checksums are not enforced while sampling. */
+static void csum_auto(struct md_worker *w, struct md_packet *p)
+{
+	if (w->eng->cfg.csum_mode != MD_CSUM_AUTO || !w->dec.cfg.csum_check ||
+	    !(p->flags & MD_PKT_L4))
+		return;
+	w->csum_checked++;
+	if (p->flags & MD_PKT_CSUM_BAD) {
+		w->csum_bad++;
+		p->flags &= ~MD_PKT_CSUM_BAD;
+	}
+	if (w->csum_checked >= MD_CSUM_SAMPLE ||
+	    w->csum_bad * 10 > MD_CSUM_SAMPLE) {
+		if (w->csum_bad * 10 > w->csum_checked)
+			w->dec.cfg.csum_check = false;
+		w->eng->cfg.csum_mode = w->dec.cfg.csum_check ? MD_CSUM_ALL
+							      : MD_CSUM_NONE;
+	}
+}
+
+static void handle_flow(struct md_worker *w, struct md_packet *p)
+{
+	struct md_flow *f = md_flow_lookup(&w->flows, p);
+	if (!f)
+		return;
+	if (p->proto == 6 && (p->flags & MD_PKT_L4))
+		md_stream_packet(&w->stream, f, p);
+	else if (p->proto == 17 && p->payload_len &&
+		 !(p->flags & MD_PKT_CSUM_BAD))
+		md_applayer_data(&w->app, f, p->dir, p->payload, p->payload_len);
+	md_flow_touch(&w->flows, f);
+}
+
+void md_worker_packet(struct md_worker *w, struct md_packet *p)
+{
+	int rc = md_decode(&w->dec, p);
+	for (unsigned i = 0; i < p->n_events; i++)
+		md_eve_anomaly_decode(w->eng->eve, p, p->events[i]);
+	if (p->ts_usec > w->now_usec)
+		w->now_usec = p->ts_usec;
+	md_flow_timeout(&w->flows, w->now_usec);
+	md_decode_timeout(&w->dec, w->now_usec);
+	if (rc == MD_DECODE_OK && p->ip_ver) {
+		csum_auto(w, p);
+		handle_flow(w, p);
+	}
+	md_packet_release(p);
+}
+
+/* ---- engine -------------------------------------------------------------- */
+
+int md_engine_new(struct md_engine **out, const struct md_engine_cfg *cfg,
+		  char *err, size_t errlen)
+{
+	char path[800];
+	struct stat st;
+	struct md_engine *e;
+
+	*out = NULL;
+	if (stat(cfg->log_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "log directory %s: %s", cfg->log_dir,
+			 errno ? strerror(errno) : "not a directory");
+		return MD_E_IO;
+	}
+	e = md_calloc(1, sizeof(*e));
+	if (!e) {
+		snprintf(err, errlen, "out of memory");
+		return MD_E_NOMEM;
+	}
+	e->cfg = *cfg;
+	snprintf(path, sizeof(path), "%s/%s", cfg->log_dir, cfg->eve_file);
+	int rc = md_eve_open(&e->eve, path, cfg->eve_types, err, errlen);
+	if (rc) {
+		md_free(e);
+		return rc;
+	}
+	e->eve->log_phi = cfg->log_phi;
+	e->start_mono = e->last_stats_mono = md_time_mono_usec();
+	*out = e;
+	return 0;
+}
+
+void md_engine_free(struct md_engine *e)
+{
+	if (!e)
+		return;
+	md_eve_close(e->eve);
+	md_free(e);
+}
+
+void md_engine_stats(struct md_engine *e, struct md_worker *const *ws,
+		     size_t n, uint64_t ts_usec)
+{
+	struct md_counters sum = {{0}};
+	for (size_t i = 0; i < n; i++)
+		for (unsigned c = 0; c < MD_CTR_MAX; c++)
+			sum.v[c] += ws[i]->ctr.v[c];
+	sum.v[MD_CTR_EVE_WRITTEN] = e->eve->written;
+	sum.v[MD_CTR_EVE_ERRORS] = e->eve->errors;
+	uint64_t up = (md_time_mono_usec() - e->start_mono) / 1000000u;
+	md_eve_stats(e->eve, &sum, ts_usec ? ts_usec : md_time_now_usec(), up,
+		     NULL);
+	e->last_stats_mono = md_time_mono_usec();
+}
+
+void md_engine_stats_tick(struct md_engine *e, struct md_worker *const *ws,
+			  size_t n, uint64_t ts_usec)
+{
+	if (!e->cfg.stats_interval)
+		return;
+	uint64_t now = md_time_mono_usec();
+	if (now - e->last_stats_mono >= e->cfg.stats_interval * 1000000ull)
+		md_engine_stats(e, ws, n, ts_usec);
+}

@@ -1,0 +1,90 @@
+/* eve.h - EVE-JSON records (Suricata's format) and the writer.
+ *
+ * One JSON object per line. Every record starts with Suricata's common
+ * header: timestamp (microseconds, +hhmm offset), flow_id, pcap_cnt in
+ * replay, in_iface when live, event_type, vlan, src/dest ip and port,
+ * proto, pkt_src, app_proto, direction. Records validate against
+ * Suricata's schema plus doc/schema/medids-eve-overlay.json.
+ */
+#ifndef MD_EVE_H
+#define MD_EVE_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "applayer-tx.h"
+#include "counters.h"
+#include "flow.h"
+#include "md-parser.h"
+#include "packet.h"
+
+/* Event types an output can carry (bit per type). */
+enum md_eve_type {
+	MD_EVE_ALERT = 1u << 0,
+	MD_EVE_ANOMALY = 1u << 1,
+	MD_EVE_FLOW = 1u << 2,
+	MD_EVE_STATS = 1u << 3,
+	MD_EVE_APP = 1u << 4, /* per-protocol transaction records */
+	MD_EVE_ALL = 0xffffu,
+};
+
+struct md_eve {
+	FILE *fp;
+	char *path;
+	pthread_mutex_t lock;
+	unsigned types;
+	bool log_phi;
+	uint64_t written, errors;
+};
+
+/* Open (append) the EVE file at path. Returns 0 or MD_E_IO with a message
+ * in err. *out is owned by the caller (md_eve_close). */
+int md_eve_open(struct md_eve **out, const char *path, unsigned types,
+		char *err, size_t errlen);
+/* Flush and close; NULL is a no-op. */
+void md_eve_close(struct md_eve *eve);
+/* Flush buffered records to the file. */
+void md_eve_flush(struct md_eve *eve);
+/* Write rec as one line if its type is enabled; takes the reference.
+ * Returns 0 or MD_E_IO (counted in eve->errors). */
+int md_eve_write(struct md_eve *eve, unsigned type, json_t *rec);
+
+/* Common header. f may be NULL (packet-only records); p may be NULL
+ * (flow-end and flow-timeout records). dir is the record's direction
+ * (0 = to server) when f is given, else -1. Returns a new object. */
+json_t *md_eve_header(const char *event_type, uint64_t ts_usec,
+		      const struct md_flow *f, const struct md_packet *p,
+		      int dir);
+
+/* A JSON string from untrusted bytes: printable ASCII and valid UTF-8 are
+ * kept, anything else written as \xHH. Returns a new reference. */
+json_t *md_json_bytes(const uint8_t *p, size_t len);
+/* Set the value at a dotted path inside obj, creating objects on the way.
+ * Takes the reference to val. Returns 0 or MD_E_INVAL. */
+int md_json_set_path(json_t *obj, const char *path, json_t *val);
+
+/* Records (eve-flow.c, eve-anomaly.c, eve-stats.c, eve-tx.c). Each
+ * writes through eve and returns nothing: failures are counted. */
+void md_eve_flow(struct md_eve *eve, const struct md_flow *f,
+		 uint64_t end_usec);
+void md_eve_anomaly_decode(struct md_eve *eve, const struct md_packet *p,
+			   unsigned ev);
+void md_eve_anomaly_stream(struct md_eve *eve, const struct md_flow *f,
+			   const struct md_packet *p, unsigned ev);
+void md_eve_anomaly_app(struct md_eve *eve, const struct md_flow *f,
+			const struct md_parser *pp, uint64_t tx, unsigned ev,
+			uint64_t ts_usec);
+void md_eve_stats(struct md_eve *eve, const struct md_counters *c,
+		  uint64_t ts_usec, uint64_t uptime_s, json_t *extra);
+/* The protocol object of a transaction ({"field": ...}) built from the
+ * parser's field table; PHI fields redacted unless log_phi. */
+json_t *md_eve_tx_object(const struct md_parser *pp, const struct md_tx *tx,
+			 bool log_phi, unsigned max_values);
+void md_eve_tx(struct md_eve *eve, const struct md_flow *f,
+	       const struct md_parser *pp, const struct md_tx *tx,
+	       uint64_t ts_usec);
+
+#endif

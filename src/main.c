@@ -1,0 +1,249 @@
+/* main.c - the medids command line: replay captures (-r), check a
+ * configuration (-T), print build information. */
+#include "md-build.h"
+
+#include <getopt.h>
+#include <pcap/pcap.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "config.h"
+#include "engine.h"
+#include "md-parser.h"
+#include "progress.h"
+#include "registry.h"
+#include "rules-load.h"
+
+#define MD_DEFAULT_CONF MD_SYSCONFDIR "/medids.yaml"
+
+struct opts {
+	const char *replay, *log_dir, *conf, *csum;
+	const char *rules[MD_MAX_RULE_FILES];
+	size_t n_rules;
+	bool test, fatal;
+	int verbose;
+};
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+		"Usage: medids [OPTIONS] -r PATH\n"
+		"Inline IDS/IPS for hospital networks: DICOM, HL7 v2 and IEEE 11073.\n\n"
+		"  -r PATH             replay a pcap or pcapng file, or every capture\n"
+		"                      in a directory in name order\n"
+		"  -l DIR              log directory (eve.json goes there)\n"
+		"  -c FILE             configuration file (default %s)\n"
+		"  -S FILE             rule file; repeatable; replaces rule-files\n"
+		"  -T                  check configuration and rules, then exit\n"
+		"  -k auto|all|none    checksum validation (default auto)\n"
+		"  -v                  more messages (repeat for more)\n"
+		"      --init-errors-fatal  any configuration or rule error is fatal\n"
+		"      --build-info    print build information and exit\n"
+		"  -V, --version       print the version and exit\n"
+		"  -h, --help          this help\n\n"
+		"See medids(8) and medids.yaml for every setting.\n",
+		MD_DEFAULT_CONF);
+}
+
+static void build_info(void)
+{
+	printf("medids %s\n", PACKAGE_VERSION);
+	printf("parser ABI: %u.%u\n", MD_PARSER_ABI_MAJOR, MD_PARSER_ABI_MINOR);
+	printf("configuration: %s\nrules: %s\nlogs: %s\n", MD_DEFAULT_CONF,
+	       MD_RULEDIR, MD_LOGDIR);
+	printf("libpcap: %s\n", pcap_lib_version());
+	printf("compiler: %s\n", __VERSION__);
+	md_registry_init();
+	printf("app-layer parsers:");
+	for (size_t i = 0; i < md_registry_count(); i++)
+		printf(" %s", md_registry_get(i)->name);
+	printf("%s\n", md_registry_count() ? "" : " (none)");
+}
+
+/* Returns -1 to continue, else the exit status. */
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	enum { OPT_BUILD = 256, OPT_FATAL };
+	static const struct option lo[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{"build-info", no_argument, NULL, OPT_BUILD},
+		{"init-errors-fatal", no_argument, NULL, OPT_FATAL},
+		{NULL, 0, NULL, 0}};
+	int c;
+	while ((c = getopt_long(argc, argv, "r:l:c:S:Tk:vVh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'r': o->replay = optarg; break;
+		case 'l': o->log_dir = optarg; break;
+		case 'c': o->conf = optarg; break;
+		case 'S':
+			if (o->n_rules == MD_MAX_RULE_FILES) {
+				fprintf(stderr, "medids: too many -S files\n");
+				return 2;
+			}
+			o->rules[o->n_rules++] = optarg;
+			break;
+		case 'T': o->test = true; break;
+		case 'k': o->csum = optarg; break;
+		case 'v': o->verbose++; break;
+		case OPT_FATAL: o->fatal = true; break;
+		case OPT_BUILD: build_info(); return 0;
+		case 'V': printf("medids %s\n", PACKAGE_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "medids: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	return -1;
+}
+
+static int apply_opts(struct md_engine_cfg *cfg, const struct opts *o)
+{
+	if (o->log_dir)
+		snprintf(cfg->log_dir, sizeof(cfg->log_dir), "%s", o->log_dir);
+	if (o->csum) {
+		if (!strcmp(o->csum, "none"))
+			cfg->csum_mode = MD_CSUM_NONE;
+		else if (!strcmp(o->csum, "all"))
+			cfg->csum_mode = MD_CSUM_ALL;
+		else if (!strcmp(o->csum, "auto"))
+			cfg->csum_mode = MD_CSUM_AUTO;
+		else {
+			fprintf(stderr, "medids: -k %s: expected auto, all or none\n",
+				o->csum);
+			return 2;
+		}
+	}
+	if (o->n_rules) {
+		memcpy(cfg->rule_files, o->rules, o->n_rules * sizeof(char *));
+		cfg->n_rule_files = o->n_rules;
+	}
+	return 0;
+}
+
+static int load_config(const struct opts *o, struct md_conf **conf,
+		       struct md_engine_cfg *cfg)
+{
+	char err[512];
+	const char *path = o->conf;
+	md_engine_cfg_defaults(cfg);
+	*conf = NULL;
+	if (!path && access(MD_DEFAULT_CONF, R_OK) == 0)
+		path = MD_DEFAULT_CONF;
+	if (path) {
+		if (md_conf_load_file(conf, path, err, sizeof(err)) ||
+		    md_engine_cfg_load(cfg, *conf, err, sizeof(err))) {
+			fprintf(stderr, "medids: %s\n", err);
+			return 1;
+		}
+	}
+	return apply_opts(cfg, o);
+}
+
+/* Load every rule file; -S paths as given, rule-files relative to
+ * default-rule-path. Returns 1 when errors must stop the start. */
+static int load_rules(const struct md_engine_cfg *cfg, bool from_cmdline,
+		      bool fatal, struct md_ruleset *rs)
+{
+	char path[1024];
+	for (size_t i = 0; i < cfg->n_rule_files; i++) {
+		const char *f = cfg->rule_files[i];
+		if (!from_cmdline && f[0] != '/') {
+			snprintf(path, sizeof(path), "%s/%s", cfg->rule_path, f);
+			f = path;
+		}
+		if (md_rules_load_file(rs, f, stderr) == MD_E_NOMEM)
+			return 1;
+	}
+	return fatal && (rs->failed || rs->missing);
+}
+
+static int replay(struct md_engine_cfg *cfg, const char *path, int verbose)
+{
+	char err[512], **files;
+	size_t n;
+	struct md_engine *e;
+	struct md_worker w;
+	struct md_progress pr;
+
+	if (md_capture_list(path, &files, &n, err, sizeof(err))) {
+		fprintf(stderr, "medids: %s\n", err);
+		return 1;
+	}
+	if (md_engine_new(&e, cfg, err, sizeof(err))) {
+		fprintf(stderr, "medids: %s\n", err);
+		md_capture_files_free(files, n);
+		return 1;
+	}
+	if (md_worker_init(&w, e)) {
+		fprintf(stderr, "medids: out of memory\n");
+		md_engine_free(e);
+		md_capture_files_free(files, n);
+		return 1;
+	}
+	md_progress_init(&pr, (unsigned)n, false);
+	size_t bad = md_capture_replay(&w, files, n, &pr, &stop_flag);
+	md_progress_done(&pr);
+	md_worker_fini(&w);
+	struct md_worker *wp = &w;
+	md_engine_stats(e, &wp, 1, w.now_usec);
+	if (verbose)
+		fprintf(stderr,
+			"medids: %zu file(s), %llu packets, %llu flows, %llu records "
+			"in %s/%s\n",
+			n - bad, (unsigned long long)w.ctr.v[MD_CTR_DEC_PKTS],
+			(unsigned long long)w.ctr.v[MD_CTR_FLOW_TOTAL],
+			(unsigned long long)e->eve->written, cfg->log_dir,
+			cfg->eve_file);
+	md_engine_free(e);
+	md_capture_files_free(files, n);
+	return bad == n && n ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = {0};
+	struct md_conf *conf = NULL;
+	struct md_engine_cfg cfg;
+	struct md_ruleset rs = {0};
+	int rc = parse_args(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	md_registry_init();
+	rc = load_config(&o, &conf, &cfg);
+	if (!rc && load_rules(&cfg, o.n_rules > 0, o.fatal, &rs))
+		rc = 1;
+	if (!rc && o.test) {
+		printf("medids: configuration %s OK; %zu rule file(s), %zu rules "
+		       "loaded, %zu failed\n",
+		       o.conf ? o.conf : "(defaults)", rs.files, rs.n, rs.failed);
+		rc = rs.missing ? 1 : 0;
+	} else if (!rc && !o.replay) {
+		fprintf(stderr, "medids: no packet source: give -r PATH (see --help)\n");
+		rc = 2;
+	} else if (!rc) {
+		rc = replay(&cfg, o.replay, o.verbose);
+	}
+	md_ruleset_fini(&rs);
+	md_conf_free(conf);
+	return rc;
+}

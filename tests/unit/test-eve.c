@@ -1,0 +1,176 @@
+/* test-eve.c - EVE writer, common header, JSON helpers, transaction objects
+ * (groups, arrays, PHI redaction) and stats nesting. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "eve.h"
+#include "util-time.h"
+
+static void test_timestamp(void **st)
+{
+	(void)st;
+	char b[MD_TS_LEN];
+	setenv("TZ", "UTC", 1);
+	tzset();
+	assert_string_equal(md_time_format(b, 1700000000123456ull),
+			    "2023-11-14T22:13:20.123456+0000");
+	setenv("TZ", "EST5", 1);
+	tzset();
+	assert_string_equal(md_time_format(b, 1700000000000001ull),
+			    "2023-11-14T17:13:20.000001-0500");
+	setenv("TZ", "UTC", 1);
+	tzset();
+}
+
+static void test_json_bytes(void **st)
+{
+	(void)st;
+	json_t *s = md_json_bytes((const uint8_t *)"A\x01\xff\xc3\xa9\"", 6);
+	assert_string_equal(json_string_value(s), "A\\x01\\xff\xc3\xa9\"");
+	json_decref(s);
+	s = md_json_bytes((const uint8_t *)"\xed\xa0\x80", 3); /* surrogate */
+	assert_string_equal(json_string_value(s), "\\xed\\xa0\\x80");
+	json_decref(s);
+}
+
+static void test_set_path(void **st)
+{
+	(void)st;
+	json_t *o = json_object();
+	assert_int_equal(md_json_set_path(o, "a.b.c", json_integer(1)), 0);
+	assert_int_equal(md_json_set_path(o, "a.d", json_integer(2)), 0);
+	assert_int_equal(md_json_set_path(o, "a..x", json_integer(3)), MD_E_INVAL);
+	char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(s, "{\"a\":{\"b\":{\"c\":1},\"d\":2}}");
+	free(s);
+	json_decref(o);
+}
+
+static void test_header(void **st)
+{
+	(void)st;
+	struct md_flow f = {0};
+	f.flow_id = 1234;
+	f.key.ip_ver = 4;
+	f.key.proto = 6;
+	f.key.a.b[0] = 10, f.key.a.b[3] = 1;
+	f.key.b.b[0] = 10, f.key.b.b[3] = 2;
+	f.key.ap = 40000, f.key.bp = 104;
+	f.key.vlan[0] = 7;
+	struct md_packet p = {0};
+	p.pcap_cnt = 9;
+	json_t *o = md_eve_header("flow", 1000000, &f, &p, 1);
+	assert_string_equal(json_string_value(json_object_get(o, "src_ip")), "10.0.0.2");
+	assert_int_equal(json_integer_value(json_object_get(o, "src_port")), 104);
+	assert_string_equal(json_string_value(json_object_get(o, "direction")), "to_client");
+	assert_string_equal(json_string_value(json_object_get(o, "proto")), "TCP");
+	assert_int_equal(json_integer_value(json_object_get(o, "pcap_cnt")), 9);
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(o, "vlan"), 0)), 7);
+	assert_string_equal(json_string_value(json_object_get(o, "pkt_src")), "wire/pcap");
+	assert_null(json_object_get(o, "app_proto")); /* no payload yet */
+	json_decref(o);
+}
+
+static const struct md_field_def fields[] = {
+	{"name", "req.name", MD_FT_STR, 0, 0, -1, 0, ""},
+	{"ctx", "contexts", MD_FT_GROUP, 0, 0, -1, 0, ""},
+	{"ctx_id", "id", MD_FT_UINT, 0, 0, 1, 0, ""},
+	{"ts", "transfer_syntaxes", MD_FT_STR, 0, MD_FF_MULTI, 1, 0, ""},
+	{"patient", "patient_name", MD_FT_STR, 0, MD_FF_PHI, -1, 0, ""},
+	{"hidden", NULL, MD_FT_STR, 0, MD_FF_NOLOG, -1, 0, ""},
+	{"raw", NULL, MD_FT_BYTES, 0, 0, -1, 0, ""},
+};
+
+static const struct md_parser pp = {
+	.abi = MD_PARSER_ABI, .name = "toy", .fields = fields, .n_fields = 7};
+
+static void add(struct md_memcap *mc, struct md_tx *tx, uint16_t f,
+		bool group, const char *s, uint64_t u)
+{
+	assert_int_equal(md_tx_add(mc, tx, f, group, (const uint8_t *)s,
+				   s ? (uint32_t)strlen(s) : 0, u), 0);
+}
+
+static void test_tx_object(void **st)
+{
+	(void)st;
+	struct md_memcap mc = {0};
+	struct md_tx *tx = md_tx_new(&mc, 0, 0);
+	add(&mc, tx, 0, false, "STORESCU", 0);
+	add(&mc, tx, 1, true, NULL, 0);
+	add(&mc, tx, 2, false, NULL, 1);
+	add(&mc, tx, 3, false, "1.2.840.10008.1.2", 0);
+	add(&mc, tx, 3, false, "1.2.840.10008.1.2.1", 0);
+	add(&mc, tx, 1, true, NULL, 0);
+	add(&mc, tx, 2, false, NULL, 3);
+	add(&mc, tx, 4, false, "DOE^JOHN", 0);
+	add(&mc, tx, 5, false, "nope", 0);
+	add(&mc, tx, 6, false, "\x00\x01\x02", 0);
+	json_t *o = md_eve_tx_object(&pp, tx, false, 100);
+	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_string_equal(s,
+		"{\"req\":{\"name\":\"STORESCU\"},\"contexts\":[{\"id\":1,"
+		"\"transfer_syntaxes\":[\"1.2.840.10008.1.2\",\"1.2.840.10008.1.2.1\"]},"
+		"{\"id\":3}],\"patient_name\":\"[redacted]\",\"raw\":\"\"}");
+	free(s);
+	json_decref(o);
+	o = md_eve_tx_object(&pp, tx, true, 1);
+	assert_string_equal(json_string_value(json_object_get(o, "patient_name")), "DOE^JOHN");
+	assert_int_equal(json_array_size(json_object_get(o, "contexts")), 1);
+	json_decref(o);
+	md_tx_free(&mc, tx);
+	assert_int_equal(mc.used, 0);
+}
+
+static void test_write_and_stats(void **st)
+{
+	(void)st;
+	char dir[] = "/tmp/md-eve-XXXXXX", path[64], err[128], line[8192];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/eve.json", dir);
+	struct md_eve *eve;
+	assert_int_equal(md_eve_open(&eve, path, MD_EVE_ALL & ~MD_EVE_FLOW, err,
+				     sizeof(err)), 0);
+	struct md_counters c = {{0}};
+	c.v[MD_CTR_FLOW_TOTAL] = 5;
+	md_eve_stats(eve, &c, 1000000, 3, NULL);
+	md_eve_write(eve, MD_EVE_FLOW, json_object()); /* filtered out */
+	md_eve_close(eve);
+	FILE *fp = fopen(path, "r");
+	assert_non_null(fgets(line, sizeof(line), fp));
+	assert_null(fgets(line + 4000, 100, fp)); /* exactly one line */
+	fclose(fp);
+	json_t *o = json_loads(line, 0, NULL);
+	assert_non_null(o);
+	json_t *stats = json_object_get(o, "stats");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(stats, "flow"), "total")), 5);
+	assert_int_equal(json_integer_value(json_object_get(stats, "uptime")), 3);
+	json_decref(o);
+	unlink(path);
+	rmdir(dir);
+	assert_int_equal(md_eve_open(&eve, "/nonexistent/x/eve.json", MD_EVE_ALL,
+				     err, sizeof(err)), MD_E_IO);
+	assert_non_null(strstr(err, "/nonexistent/x/eve.json"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_timestamp),
+		cmocka_unit_test(test_json_bytes),
+		cmocka_unit_test(test_set_path),
+		cmocka_unit_test(test_header),
+		cmocka_unit_test(test_tx_object),
+		cmocka_unit_test(test_write_and_stats),
+	};
+	return cmocka_run_group_tests_name("eve", tests, NULL, NULL);
+}
