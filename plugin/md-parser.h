@@ -12,7 +12,8 @@
  *   probe(buf, len, dir)  ------>  YES / NO / NEED_MORE
  *   init(state, limits)   ------>  0 or MD_E*
  *   parse(state, dir, buf) ----->  OK / MORE / BAD  (+ *consumed)
- *          <------ sink->event / tx_new / tx_str / tx_uint / tx_done
+ *          <------ sink->event / tx_new / tx_str / tx_uint / tx_arg /
+ *                  tx_group / tx_progress
  *   gap(state, dir, n)    ------>  bytes lost in that direction
  *   eof(state, dir)       ------>  that direction closed
  *   fini(state)           ------>  free what init/parse allocated
@@ -136,6 +137,11 @@ struct md_sink {
 		       size_t len);
 	/* Set an unsigned/bool field (appended when MD_FF_MULTI). */
 	void (*tx_uint)(void *ctx, uint64_t tx, unsigned field, uint64_t v);
+	/* Set a field that takes an argument (MD_FF_ARG), e.g. the value of
+	 * HL7 field "PID-5.1" or DICOM attribute "00100010": `arg` is the
+	 * normalised argument, the form arg_norm() produces. */
+	void (*tx_arg)(void *ctx, uint64_t tx, unsigned field, const char *arg,
+		       const uint8_t *p, size_t len);
 	/* Start a new element of group field `field` (an array of objects). */
 	void (*tx_group)(void *ctx, uint64_t tx, unsigned field);
 	/* Raise the transaction's progress in direction dir; when both
@@ -166,6 +172,13 @@ struct md_parser {
 		    const struct md_sink *sink);
 	void (*eof)(void *state, enum md_dir dir, const struct md_sink *sink);
 	void (*fini)(void *state);
+
+	/* Normalise a rule keyword argument of MD_FF_ARG field `field` (e.g.
+	 * "PatientName" -> "00100010") into out; returns 0, or MD_E_INVAL for
+	 * an argument the field cannot have (the rule is rejected). NULL when
+	 * no field takes an argument. */
+	int (*arg_norm)(unsigned field, const char *arg, char *out,
+			size_t outlen);
 
 	const struct md_event_def *events;
 	size_t n_events;

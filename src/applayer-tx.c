@@ -20,24 +20,18 @@ struct md_tx *md_tx_new(struct md_memcap *mc, uint64_t id, uint8_t dir)
 	return tx;
 }
 
-int md_tx_add(struct md_memcap *mc, struct md_tx *tx, uint16_t field,
-	      bool is_group, const uint8_t *p, uint32_t len, uint64_t u)
+static struct md_tx_val *val_new(struct md_memcap *mc, struct md_tx *tx,
+				 size_t extra)
 {
-	size_t sz = sizeof(struct md_tx_val) + len;
+	size_t sz = sizeof(struct md_tx_val) + extra;
 	if (!md_memcap_try(mc, sz))
-		return MD_E_LIMIT;
+		return NULL;
 	struct md_tx_val *v = md_malloc(sz);
 	if (!v) {
 		md_memcap_release(mc, sz);
-		return MD_E_NOMEM;
+		return NULL;
 	}
-	v->next = NULL;
-	v->field = field;
-	v->is_group = is_group;
-	v->len = len;
-	v->u = u;
-	if (len)
-		memcpy(v->bytes, p, len);
+	memset(v, 0, sizeof(*v));
 	if (tx->tail)
 		tx->tail->next = v;
 	else
@@ -45,6 +39,39 @@ int md_tx_add(struct md_memcap *mc, struct md_tx *tx, uint16_t field,
 	tx->tail = v;
 	tx->n_vals++;
 	tx->mem += sz;
+	return v;
+}
+
+int md_tx_add_arg(struct md_memcap *mc, struct md_tx *tx, uint16_t field,
+		  const char *arg, const uint8_t *p, uint32_t len)
+{
+	size_t alen = strlen(arg);
+	if (alen > UINT16_MAX)
+		return MD_E_LIMIT;
+	struct md_tx_val *v = val_new(mc, tx, alen + len);
+	if (!v)
+		return MD_E_LIMIT;
+	v->field = field;
+	v->arglen = (uint16_t)alen;
+	v->len = len;
+	memcpy(v->bytes, arg, alen);
+	if (len)
+		memcpy(v->bytes + alen, p, len);
+	return 0;
+}
+
+int md_tx_add(struct md_memcap *mc, struct md_tx *tx, uint16_t field,
+	      bool is_group, const uint8_t *p, uint32_t len, uint64_t u)
+{
+	struct md_tx_val *v = val_new(mc, tx, len);
+	if (!v)
+		return MD_E_LIMIT;
+	v->field = field;
+	v->is_group = is_group;
+	v->len = len;
+	v->u = u;
+	if (len)
+		memcpy(v->bytes, p, len);
 	return 0;
 }
 

@@ -19,7 +19,8 @@ struct md_tx_val {
 	struct md_tx_val *next;
 	uint16_t field;
 	bool is_group; /* marker starting a new element of group `field` */
-	uint32_t len;  /* bytes, for string/bytes fields */
+	uint16_t arglen; /* MD_FF_ARG: bytes[0..arglen) is the argument */
+	uint32_t len;  /* value bytes, after the argument */
 	uint64_t u;    /* value of uint/bool fields */
 	uint8_t bytes[];
 };
@@ -43,6 +44,14 @@ struct md_tx *md_tx_new(struct md_memcap *mc, uint64_t id, uint8_t dir);
 /* Append a value; returns 0, or MD_E_NOMEM / MD_E_LIMIT. */
 int md_tx_add(struct md_memcap *mc, struct md_tx *tx, uint16_t field,
 	      bool is_group, const uint8_t *p, uint32_t len, uint64_t u);
+/* Append a value with an argument (MD_FF_ARG fields). */
+int md_tx_add_arg(struct md_memcap *mc, struct md_tx *tx, uint16_t field,
+		  const char *arg, const uint8_t *p, uint32_t len);
+/* The value bytes of v (after its argument). */
+static inline const uint8_t *md_tx_val_bytes(const struct md_tx_val *v)
+{
+	return v->bytes + v->arglen;
+}
 /* Release tx and its values. NULL is a no-op. */
 void md_tx_free(struct md_memcap *mc, struct md_tx *tx);
 

@@ -240,6 +240,23 @@ static void sink_tx_uint(void *vc, uint64_t tx, unsigned field, uint64_t v)
 	tx_value(vc, tx, field, false, NULL, 0, v);
 }
 
+static void sink_tx_arg(void *vc, uint64_t txid, unsigned field,
+			const char *arg, const uint8_t *p, size_t len)
+{
+	struct sink_ctx *sc = vc;
+	const struct md_parser *pp = sc->af->parser;
+	struct md_tx *tx = txid == MD_TX_NONE ? NULL : tx_find(sc->af, txid);
+	if (!tx || field >= pp->n_fields || !arg)
+		return;
+	if (len > sc->ctx->cfg.lim.max_field)
+		len = sc->ctx->cfg.lim.max_field;
+	if (md_tx_add_arg(&sc->ctx->tx_mc, tx, (uint16_t)field, arg, p,
+			  (uint32_t)len)) {
+		MD_INC(sc->ctx->ctr, APP_TX_MEMCAP);
+		engine_event(sc->ctx, sc->f, txid, MD_APP_EV_TX_MEMCAP);
+	}
+}
+
 static void sink_tx_group(void *vc, uint64_t tx, unsigned field)
 {
 	tx_value(vc, tx, field, true, NULL, 0, 0);
@@ -269,6 +286,7 @@ static struct md_sink make_sink(struct sink_ctx *sc)
 		.tx_new = sink_tx_new,
 		.tx_str = sink_tx_str,
 		.tx_uint = sink_tx_uint,
+		.tx_arg = sink_tx_arg,
 		.tx_group = sink_tx_group,
 		.tx_progress = sink_tx_progress,
 	};

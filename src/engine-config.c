@@ -24,6 +24,10 @@ static int load_outputs(struct md_engine_cfg *cfg, const struct md_conf *c,
 		const struct md_conf_node *n = md_conf_child(ev, "filename");
 		if (n && n->val)
 			snprintf(cfg->eve_file, sizeof(cfg->eve_file), "%s", n->val);
+		n = md_conf_child(ev, "phi-key-file");
+		if (n && n->val)
+			snprintf(cfg->phi_key_file, sizeof(cfg->phi_key_file), "%s",
+				 n->val);
 		n = md_conf_child(ev, "log-phi");
 		if (n && n->val && md_parse_bool(n->val, &cfg->log_phi)) {
 			snprintf(err, errlen, "%s:%d: log-phi: '%s' is not yes or no",

@@ -22,6 +22,7 @@ void md_engine_cfg_defaults(struct md_engine_cfg *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->log_dir, sizeof(cfg->log_dir), "%s", MD_LOGDIR);
 	snprintf(cfg->eve_file, sizeof(cfg->eve_file), "eve.json");
+	snprintf(cfg->phi_key_file, sizeof(cfg->phi_key_file), "phi.key");
 	snprintf(cfg->rule_path, sizeof(cfg->rule_path), "%s", MD_RULEDIR);
 	cfg->eve_types = MD_EVE_ALL;
 	cfg->csum_mode = MD_CSUM_AUTO;
@@ -178,7 +179,7 @@ void md_worker_packet(struct md_worker *w, struct md_packet *p)
 int md_engine_new(struct md_engine **out, const struct md_engine_cfg *cfg,
 		  char *err, size_t errlen)
 {
-	char path[800];
+	char path[1100];
 	struct stat st;
 	struct md_engine *e;
 
@@ -200,7 +201,21 @@ int md_engine_new(struct md_engine **out, const struct md_engine_cfg *cfg,
 		md_free(e);
 		return rc;
 	}
-	e->eve->log_phi = cfg->log_phi;
+	e->eve->phi.log_clear = cfg->log_phi;
+	e->eve->max_values = cfg->app.lim.max_log_values;
+	if (!cfg->log_phi) {
+		if (cfg->phi_key_file[0] == '/')
+			snprintf(path, sizeof(path), "%s", cfg->phi_key_file);
+		else
+			snprintf(path, sizeof(path), "%s/%s", cfg->log_dir,
+				 cfg->phi_key_file);
+		rc = md_eve_phi_key_load(&e->eve->phi, path, err, errlen);
+		if (rc) {
+			md_eve_close(e->eve);
+			md_free(e);
+			return rc;
+		}
+	}
 	e->start_mono = e->last_stats_mono = md_time_mono_usec();
 	*out = e;
 	return 0;

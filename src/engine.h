@@ -26,6 +26,7 @@ enum md_csum_mode { MD_CSUM_AUTO = 0, MD_CSUM_ALL, MD_CSUM_NONE };
 struct md_engine_cfg {
 	char log_dir[512];
 	char eve_file[256];
+	char phi_key_file[512]; /* relative to log_dir unless absolute */
 	unsigned eve_types;
 	bool log_phi;
 	int csum_mode;

@@ -1,16 +1,21 @@
 /* eve-tx.c - per-protocol transaction records built from a parser's field
  * table (md-parser.h): each value goes to the field's dotted eve_key;
  * MD_FF_MULTI fields become arrays (at most max_values entries), MD_FT_GROUP
- * fields arrays of objects, MD_FF_PHI fields are redacted unless log-phi.
+ * fields arrays of objects, MD_FF_ARG fields objects keyed by argument;
+ * MD_FF_PHI values are keyed hashes unless log-phi is on.
  *
  *   {"event_type":"<proto>", ..., "tx_id":N, "<proto>":{...}}
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "eve.h"
 #include "mem.h"
+#include "util-sha256.h"
 
-#define MD_PHI_REDACTED "[redacted]"
 
 static json_t *get_path(json_t *obj, const char *path)
 {
@@ -60,8 +65,25 @@ static json_t *base64(const uint8_t *p, size_t len)
 	return s;
 }
 
+json_t *md_eve_phi_value(const struct md_phi *phi, const uint8_t *p,
+			 size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t mac[32];
+	char out[4 + 32 + 1] = "phi:";
+	if (phi->log_clear)
+		return md_json_bytes(p, len);
+	md_hmac_sha256(phi->key, sizeof(phi->key), p, len, mac);
+	for (int i = 0; i < 16; i++) {
+		out[4 + 2 * i] = hex[mac[i] >> 4];
+		out[5 + 2 * i] = hex[mac[i] & 15];
+	}
+	out[36] = 0;
+	return json_string(out);
+}
+
 static json_t *value_of(const struct md_field_def *fd,
-			const struct md_tx_val *v, bool log_phi)
+			const struct md_tx_val *v, const struct md_phi *phi)
 {
 	switch (fd->type) {
 	case MD_FT_UINT:
@@ -69,13 +91,13 @@ static json_t *value_of(const struct md_field_def *fd,
 	case MD_FT_BOOL:
 		return json_boolean(v->u != 0);
 	case MD_FT_BYTES:
-		if ((fd->flags & MD_FF_PHI) && !log_phi)
-			return json_string(MD_PHI_REDACTED);
-		return base64(v->bytes, v->len);
+		if (fd->flags & MD_FF_PHI)
+			return md_eve_phi_value(phi, md_tx_val_bytes(v), v->len);
+		return base64(md_tx_val_bytes(v), v->len);
 	default:
-		if ((fd->flags & MD_FF_PHI) && !log_phi)
-			return json_string(MD_PHI_REDACTED);
-		return md_json_bytes(v->bytes, v->len);
+		if (fd->flags & MD_FF_PHI)
+			return md_eve_phi_value(phi, md_tx_val_bytes(v), v->len);
+		return md_json_bytes(md_tx_val_bytes(v), v->len);
 	}
 }
 
@@ -96,7 +118,7 @@ static json_t *target_of(const struct md_parser *pp,
 }
 
 json_t *md_eve_tx_object(const struct md_parser *pp, const struct md_tx *tx,
-			 bool log_phi, unsigned max_values)
+			 const struct md_phi *phi, unsigned max_values)
 {
 	json_t *root = json_object();
 	for (const struct md_tx_val *v = tx->vals; v && root; v = v->next) {
@@ -113,13 +135,27 @@ json_t *md_eve_tx_object(const struct md_parser *pp, const struct md_tx *tx,
 				json_array_append_new(arr, json_object());
 			continue;
 		}
+		if (v->arglen) { /* {"eve_key": {"<arg>": value}} */
+			json_t *obj = get_path(target, key);
+			if (!json_is_object(obj)) {
+				obj = json_object();
+				if (md_json_set_path(target, key, obj))
+					continue;
+			}
+			char arg[256];
+			snprintf(arg, sizeof(arg), "%.*s", (int)v->arglen,
+				 (const char *)v->bytes);
+			if (json_object_size(obj) < max_values)
+				json_object_set_new(obj, arg, value_of(fd, v, phi));
+			continue;
+		}
 		if (fd->flags & MD_FF_MULTI) {
 			json_t *arr = array_at(target, key);
 			if (arr && json_array_size(arr) < max_values)
-				json_array_append_new(arr, value_of(fd, v, log_phi));
+				json_array_append_new(arr, value_of(fd, v, phi));
 			continue;
 		}
-		md_json_set_path(target, key, value_of(fd, v, log_phi));
+		md_json_set_path(target, key, value_of(fd, v, phi));
 	}
 	return root;
 }
@@ -134,6 +170,38 @@ void md_eve_tx(struct md_eve *eve, const struct md_flow *f,
 	if (!o)
 		return;
 	json_object_set_new(o, "tx_id", json_integer((json_int_t)tx->id));
-	json_object_set_new(o, pp->name, md_eve_tx_object(pp, tx, eve->log_phi, 100));
+	json_object_set_new(o, pp->name, md_eve_tx_object(pp, tx, &eve->phi, eve->max_values));
 	md_eve_write(eve, MD_EVE_APP, o);
+}
+
+int md_eve_phi_key_load(struct md_phi *phi, const char *path, char *err,
+			size_t errlen)
+{
+	FILE *fp = fopen(path, "rb");
+	if (fp) {
+		size_t n = fread(phi->key, 1, sizeof(phi->key), fp);
+		fclose(fp);
+		if (n == sizeof(phi->key))
+			return 0;
+		snprintf(err, errlen, "%s: PHI key file shorter than %zu bytes",
+			 path, sizeof(phi->key));
+		return MD_E_IO;
+	}
+	FILE *rnd = fopen("/dev/urandom", "rb");
+	size_t got = rnd ? fread(phi->key, 1, sizeof(phi->key), rnd) : 0;
+	if (rnd)
+		fclose(rnd);
+	int fd = got == sizeof(phi->key)
+			 ? open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)
+			 : -1;
+	if (fd < 0 || write(fd, phi->key, sizeof(phi->key)) !=
+			      (ssize_t)sizeof(phi->key)) {
+		snprintf(err, errlen, "%s: cannot create the PHI key: %s", path,
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return MD_E_IO;
+	}
+	close(fd);
+	return 0;
 }

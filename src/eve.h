@@ -31,12 +31,20 @@ enum md_eve_type {
 	MD_EVE_ALL = 0xffffu,
 };
 
+/* How patient-identifying values are written: in clear, or as
+ * "phi:" + 32 hex digits of HMAC-SHA-256(key, value). */
+struct md_phi {
+	bool log_clear;
+	uint8_t key[32];
+};
+
 struct md_eve {
 	FILE *fp;
 	char *path;
 	pthread_mutex_t lock;
 	unsigned types;
-	bool log_phi;
+	struct md_phi phi;
+	unsigned max_values;
 	uint64_t written, errors;
 };
 
@@ -80,9 +88,17 @@ void md_eve_anomaly_app(struct md_eve *eve, const struct md_flow *f,
 void md_eve_stats(struct md_eve *eve, const struct md_counters *c,
 		  uint64_t ts_usec, uint64_t uptime_s, json_t *extra);
 /* The protocol object of a transaction ({"field": ...}) built from the
- * parser's field table; PHI fields redacted unless log_phi. */
+ * parser's field table; PHI fields keyed-hashed unless phi->log_clear;
+ * at most max_values entries per array. Returns a new object. */
 json_t *md_eve_tx_object(const struct md_parser *pp, const struct md_tx *tx,
-			 bool log_phi, unsigned max_values);
+			 const struct md_phi *phi, unsigned max_values);
+/* A PHI value as written to EVE under phi. Returns a new string. */
+json_t *md_eve_phi_value(const struct md_phi *phi, const uint8_t *p,
+			 size_t len);
+/* Load the PHI hashing key from path, creating it (32 random bytes, mode
+ * 0600) when missing. Returns 0 or MD_E_IO with err set. */
+int md_eve_phi_key_load(struct md_phi *phi, const char *path, char *err,
+			size_t errlen);
 void md_eve_tx(struct md_eve *eve, const struct md_flow *f,
 	       const struct md_parser *pp, const struct md_tx *tx,
 	       uint64_t ts_usec);

@@ -66,7 +66,6 @@ struct md_tcp_half {
 
 /* Session flags */
 #define MD_SSN_NOREASM	 0x01u /* no SYN and midstream off: not reassembled */
-#define MD_SSN_MIDSTREAM 0x02u /* picked up without a handshake */
 #define MD_SSN_HANDSHAKE 0x04u /* SYN and SYN-ACK both seen: windows valid */
 #define MD_SSN_WSCALE	 0x08u /* window scaling negotiated */
 #define MD_SSN_RST	 0x10u /* reset: nothing more is reassembled */

@@ -143,7 +143,6 @@ static void syn_start(struct md_stream_call *c)
 static void pickup(struct md_stream_call *c)
 {
 	if (c->ctx->cfg.midstream) {
-		c->ssn->flags |= MD_SSN_MIDSTREAM;
 		MD_INC(c->ctx->ctr, TCP_MIDSTREAM_PICKUPS);
 	} else {
 		c->ssn->flags |= MD_SSN_NOREASM;

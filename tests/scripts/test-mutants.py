@@ -149,8 +149,9 @@ def check_eve(path, ev, validator):
     return None
 
 
-def run_one(path, kind, workdir, ev, validator):
-    """Problem found running medids on one mutant, or None."""
+def run_one(path, kind, workdir, ev, validator, statuses):
+    """Problem found running medids on one mutant, or None; counts exit
+    statuses in statuses."""
     logdir = tempfile.mkdtemp(dir=workdir)
     try:
         proc = subprocess.run([MEDIDS, "-r", path, "-l", logdir, "-k", "none"],
@@ -159,8 +160,12 @@ def run_one(path, kind, workdir, ev, validator):
     except subprocess.TimeoutExpired:
         shutil.rmtree(logdir, ignore_errors=True)
         return "hung (no exit after %d s)" % TIMEOUT
+    except OSError as e:
+        shutil.rmtree(logdir, ignore_errors=True)
+        return "cannot run %s: %s" % (MEDIDS, e)
     err = proc.stderr
     rc = proc.returncode
+    statuses[rc] = statuses.get(rc, 0) + 1
     problem = None
     if rc < 0:
         problem = "killed by signal %d" % -rc
@@ -203,7 +208,7 @@ def main(argv):
     ev, validator = load_validator()
 
     rng = random.Random(args.seed)
-    fails, by_status = [], {}
+    fails, by_kind, statuses = [], {}, {}
     with tempfile.TemporaryDirectory(prefix="md-mutants-") as workdir:
         for i in range(args.n):
             name, data = corpus[i % len(corpus)]
@@ -211,8 +216,8 @@ def main(argv):
             path = os.path.join(workdir, "m%04d-%s-%s" % (i, kind, name))
             with open(path, "wb") as f:
                 f.write(mutate(data, kind, rng))
-            problem = run_one(path, kind, workdir, ev, validator)
-            by_status[kind] = by_status.get(kind, 0) + 1
+            problem = run_one(path, kind, workdir, ev, validator, statuses)
+            by_kind[kind] = by_kind.get(kind, 0) + 1
             if problem:
                 fails.append(os.path.basename(path))
                 print("not ok - %s: %s" % (os.path.basename(path), problem))
@@ -221,8 +226,9 @@ def main(argv):
                     shutil.copy(path, args.keep)
             os.unlink(path)
     print("# %d mutants of %d captures (%s), seed %d" % (
-        args.n, len(corpus), ", ".join("%s %d" % kv for kv in sorted(by_status.items())),
+        args.n, len(corpus), ", ".join("%s %d" % kv for kv in sorted(by_kind.items())),
         args.seed))
+    print("# exit statuses: %s" % ", ".join("%d: %d" % kv for kv in sorted(statuses.items())))
     print("%d failure(s)" % len(fails) if fails else "no crash, hang or invalid output")
     return 1 if fails else 0
 

@@ -138,6 +138,15 @@ static void s_uint(void *c, uint64_t tx, unsigned f, uint64_t v)
 	     (unsigned long long)v);
 }
 
+static void s_arg(void *c, uint64_t tx, unsigned f, const char *arg,
+		  const uint8_t *p, size_t len)
+{
+	struct run *r = c;
+	outf(r, "arg %llu field=%s arg=%s len=%zu", (unsigned long long)tx,
+	     fname(r, f), arg, len);
+	s_str(c, tx, f, p, len);
+}
+
 static void s_group(void *c, uint64_t tx, unsigned f)
 {
 	struct run *r = c;
@@ -152,8 +161,8 @@ static void s_progress(void *c, uint64_t tx, enum md_dir dir, unsigned p)
 
 static struct md_sink make_sink(struct run *r)
 {
-	struct md_sink s = {r, s_event, s_tx_new, s_str, s_uint, s_group,
-			    s_progress};
+	struct md_sink s = {r,	     s_event, s_tx_new,	 s_str,
+			    s_uint, s_arg,   s_group,	 s_progress};
 	return s;
 }
 

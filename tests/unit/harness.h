@@ -35,7 +35,8 @@ struct md_vec_chunk {
 /* Run the chunks (in order) through pp as described above; eof is signalled
  * for both directions at the end. Returns the transcript (free() it).
  * Transcript lines: "tx N dir D", "str N field=NAME 'text'",
- * "uint N field=NAME V", "group N field=NAME", "progress N dir D P",
+ * "uint N field=NAME V", "arg N field=NAME arg=A len=L" (followed by
+ * the str line of its value), "group N field=NAME", "progress N dir D P",
  * "event N NAME" (N is '-' for flow events), "bad dir D", "gap dir D N". */
 char *md_vec_run(const struct md_parser *pp, const struct md_vec_chunk *chunks,
 		 size_t n);

@@ -19,6 +19,7 @@
 #include <pcap/dlt.h>
 
 #include "decode.h"
+#include "harness.h"
 #include "md-parser.h"
 #include "mem.h"
 
@@ -202,7 +203,8 @@ static uint8_t *ip6(struct buf *k, uint8_t nh, const uint8_t *ext,
 static struct md_counters ctr;
 static struct md_decode_ctx ctx;
 static struct md_packet pk;
-static uint8_t *cur; /* exact-size copy of the packet being decoded */
+static uint8_t *cur; /* the packet being decoded, on a guard page */
+static void *guard;
 
 #define CTR(id) (ctr.v[MD_CTR_##id])
 
@@ -233,19 +235,17 @@ static int teardown(void **state)
 	(void)state;
 	md_packet_release(&pk);
 	md_decode_fini(&ctx);
-	free(cur);
-	cur = NULL;
+	md_guard_free(guard);
+	guard = NULL;
 	return 0;
 }
 
+/* Decode a copy of b that ends right before an unmapped page. */
 static int run_bytes(const uint8_t *b, uint32_t n, int linktype)
 {
 	md_packet_release(&pk);
-	free(cur);
-	cur = malloc(n ? n : 1);
-	assert_non_null(cur);
-	if (n)
-		memcpy(cur, b, n);
+	md_guard_free(guard);
+	cur = md_guard_copy(b, n, &guard);
 	memset(&pk, 0, sizeof(pk));
 	pk.data = cur;
 	pk.caplen = pk.wirelen = n;
@@ -636,6 +636,7 @@ static const struct mal mals[] = {
      EVT(IPV6_DATA_AFTER_NONE_HEADER)},
     {"tcp 19 bytes", B_RAW4T, LT, 39, P1(3, 39), INV(TCP_PKT_TOO_SMALL)},
     {"tcp offset 4", B_RAW4T, LT, ALL, P1(32, 0x40), INV(TCP_HLEN_TOO_SMALL)},
+    {"tcp offset 9", B_RAW4T, LT, ALL, P1(32, 0x90), INV(TCP_PKT_TOO_SMALL)},
     {"tcp offset 15", B_RAW4T, LT, ALL, P1(32, 0xf0), INV(TCP_PKT_TOO_SMALL)},
     {"tcp opt past", B_RAW4T, LT, ALL, P2(40, 2, 41, 10),
      EVT(TCP_INVALID_OPTLEN)},

@@ -114,16 +114,20 @@ static void test_tx_object(void **st)
 	add(&mc, tx, 2, false, NULL, 3);
 	add(&mc, tx, 4, false, "DOE^JOHN", 0);
 	add(&mc, tx, 5, false, "nope", 0);
-	add(&mc, tx, 6, false, "\x00\x01\x02", 0);
-	json_t *o = md_eve_tx_object(&pp, tx, false, 100);
+	assert_int_equal(md_tx_add(&mc, tx, 6, false,
+				   (const uint8_t *)"\x00\x01\x02", 3, 0), 0);
+	struct md_phi phi = {.log_clear = false};
+	json_t *o = md_eve_tx_object(&pp, tx, &phi, 100);
 	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	assert_string_equal(s,
 		"{\"req\":{\"name\":\"STORESCU\"},\"contexts\":[{\"id\":1,"
 		"\"transfer_syntaxes\":[\"1.2.840.10008.1.2\",\"1.2.840.10008.1.2.1\"]},"
-		"{\"id\":3}],\"patient_name\":\"[redacted]\",\"raw\":\"\"}");
+		"{\"id\":3}],\"patient_name\":\"phi:872e37219e714da40d144a94262c6671\","
+		"\"raw\":\"AAEC\"}");
 	free(s);
 	json_decref(o);
-	o = md_eve_tx_object(&pp, tx, true, 1);
+	phi.log_clear = true;
+	o = md_eve_tx_object(&pp, tx, &phi, 1);
 	assert_string_equal(json_string_value(json_object_get(o, "patient_name")), "DOE^JOHN");
 	assert_int_equal(json_array_size(json_object_get(o, "contexts")), 1);
 	json_decref(o);

@@ -43,18 +43,24 @@ struct rec {
 };
 
 static struct rec R;
+static unsigned seen[MD_SEV_MAX]; /* over all tests, never reset */
 static struct md_stream_ctx ctx;
 static struct md_counters ctr;
 static struct md_flow flow;
 static uint16_t g_win;
 static uint8_t g_wscale;
 
-static void trace(const char *fmt, unsigned dir, unsigned long long n)
+/* Append "d0:5 " (data), "g1:10 " (gap) or "e0 " (eof) to the call log. */
+static void trace(char what, int dir, unsigned long long n)
 {
-	size_t at = strlen(R.trace);
+	size_t at = strlen(R.trace), room = sizeof(R.trace) - at;
 
-	if (at + 32 < sizeof(R.trace))
-		snprintf(R.trace + at, sizeof(R.trace) - at, fmt, dir, n);
+	if (room < 32)
+		return;
+	if (what == 'e')
+		snprintf(R.trace + at, room, "e%d ", dir);
+	else
+		snprintf(R.trace + at, room, "%c%d:%llu ", what, dir, n);
 }
 
 static void put(int dir, const uint8_t *p, uint32_t n, uint8_t gap)
@@ -80,7 +86,7 @@ static void on_data(void *user, struct md_flow *f, int dir, const uint8_t *p,
 	put(dir, p, len, 0);
 	R.ndata[dir]++;
 	R.delivered += len;
-	trace("d%u:%llu ", (unsigned)dir, len);
+	trace('d', dir, len);
 }
 
 static void on_gap(void *user, struct md_flow *f, int dir, uint64_t len)
@@ -90,7 +96,7 @@ static void on_gap(void *user, struct md_flow *f, int dir, uint64_t len)
 	R.after_eof |= R.eof[dir] != 0;
 	put(dir, NULL, (uint32_t)len, 1);
 	R.gap[dir] += len;
-	trace("g%u:%llu ", (unsigned)dir, len);
+	trace('g', dir, len);
 }
 
 static void on_eof(void *user, struct md_flow *f, int dir)
@@ -98,7 +104,7 @@ static void on_eof(void *user, struct md_flow *f, int dir)
 	(void)user;
 	(void)f;
 	R.eof[dir]++;
-	trace("e%u%.0llu ", (unsigned)dir, 0);
+	trace('e', dir, 0);
 }
 
 static void on_event(void *user, struct md_flow *f, const struct md_packet *p,
@@ -109,6 +115,7 @@ static void on_event(void *user, struct md_flow *f, const struct md_packet *p,
 	(void)p;
 	assert_true(ev < MD_SEV_MAX);
 	R.ev[ev]++;
+	seen[ev]++;
 }
 
 static const struct md_stream_ops ops = {
@@ -779,6 +786,20 @@ static void test_names(void **st)
 	md_stream_fini(&ctx);
 }
 
+/* Runs after the targeted tests, before the random ones: every event in
+ * stream-events.def must have been raised by one of them. */
+static void test_every_event_raised(void **st)
+{
+	unsigned i;
+
+	(void)st;
+	for (i = 0; i < MD_SEV_MAX; i++) {
+		if (!seen[i])
+			fail_msg("event %s never raised",
+				 md_stream_event_name(i));
+	}
+}
+
 /* xorshift64*, fixed seed: the same runs every time */
 static uint64_t rs = 0x9e3779b97f4a7c15ull;
 
@@ -1002,6 +1023,7 @@ int main(void)
 	    cmocka_unit_test(test_window),
 	    cmocka_unit_test(test_acks),
 	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_every_event_raised),
 	    cmocka_unit_test(test_random_exact),
 	    cmocka_unit_test(test_random_lossy),
 	    cmocka_unit_test(test_random_garbage),
