@@ -37,7 +37,7 @@
 
 #define MD_PARSER_ABI_MAJOR 1
 #define MD_PARSER_ABI_MINOR 0
-#define MD_PARSER_ABI ((MD_PARSER_ABI_MAJOR << 16) | MD_PARSER_ABI_MINOR)
+#define MD_PARSER_ABI	    ((MD_PARSER_ABI_MAJOR << 16) | MD_PARSER_ABI_MINOR)
 
 /* Error codes returned by C functions (negative). */
 enum {
@@ -70,20 +70,21 @@ enum md_parse_rc {
 
 /* Field value types. */
 enum md_field_type {
-	MD_FT_STR = 1,  /* bytes shown as a string (invalid UTF-8 escaped) */
-	MD_FT_UINT = 2, /* unsigned integer; rule keyword takes = != < > ranges */
+	MD_FT_STR = 1, /* bytes shown as a string (invalid UTF-8 escaped) */
+	MD_FT_UINT =
+	    2, /* unsigned integer; rule keyword takes = != < > ranges */
 	MD_FT_BOOL = 3,
 	MD_FT_BYTES = 4, /* opaque bytes: a sticky buffer, logged base64 */
 	MD_FT_GROUP = 5, /* starts an object inside an array (EVE only) */
 };
 
 /* Field flags. */
-#define MD_FF_MULTI 0x0001u     /* repeated: a multi-buffer / JSON array */
-#define MD_FF_PHI 0x0002u       /* patient data: keyed hash unless log-phi */
-#define MD_FF_NOLOG 0x0004u     /* rule input only, never written to EVE */
+#define MD_FF_MULTI	0x0001u /* repeated: a multi-buffer / JSON array */
+#define MD_FF_PHI	0x0002u /* patient data: keyed hash unless log-phi */
+#define MD_FF_NOLOG	0x0004u /* rule input only, never written to EVE */
 #define MD_FF_NOKEYWORD 0x0008u /* EVE only, no rule keyword */
-#define MD_FF_ARG 0x0010u       /* keyword takes an argument (hl7.field:PID-5) */
-#define MD_FF_CHUNKED 0x0020u   /* body streamed in chunks (filemagic) */
+#define MD_FF_ARG	0x0010u /* keyword takes an argument (hl7.field:PID-5) */
+#define MD_FF_CHUNKED	0x0020u /* body streamed in chunks (filemagic) */
 
 /* One field: the rule keyword and the EVE key come from the same line.
  * `name` is the keyword without the protocol prefix ("calling_ae" gives
@@ -112,12 +113,12 @@ struct md_event_def {
 /* Limits a parser must respect; defaults documented in medids.yaml and in
  * each parser's README. The engine fills them from the configuration. */
 struct md_limits {
-	uint32_t max_buffer;      /* bytes the engine keeps unconsumed per dir */
-	uint32_t max_pdu;         /* largest protocol unit accepted */
-	uint32_t max_items;       /* items (contexts, segments, ...) per unit */
-	uint32_t max_field;       /* longest single field value kept */
-	uint32_t max_tx;          /* open transactions per flow */
-	uint32_t max_log_values;  /* values of a multi field written to EVE */
+	uint32_t max_buffer;	 /* bytes the engine keeps unconsumed per dir */
+	uint32_t max_pdu;	 /* largest protocol unit accepted */
+	uint32_t max_items;	 /* items (contexts, segments, ...) per unit */
+	uint32_t max_field;	 /* longest single field value kept */
+	uint32_t max_tx;	 /* open transactions per flow */
+	uint32_t max_log_values; /* values of a multi field written to EVE */
 };
 
 /* What a parser reports. Transactions are identified by the id tx_new
@@ -154,12 +155,12 @@ struct md_sink {
 #define MD_TX_NONE UINT64_MAX
 
 struct md_parser {
-	uint32_t abi; /* MD_PARSER_ABI */
+	uint32_t abi;	  /* MD_PARSER_ABI */
 	const char *name; /* app_proto, EVE event_type, event/keyword prefix */
 	const char *desc;
-	uint8_t ipproto;        /* 6 = TCP, 17 = UDP */
-	const uint16_t *ports;  /* port hints, 0-terminated; hints only */
-	size_t state_size;      /* per-flow state, zeroed by the engine */
+	uint8_t ipproto;	   /* 6 = TCP, 17 = UDP */
+	const uint16_t *ports;	   /* port hints, 0-terminated; hints only */
+	size_t state_size;	   /* per-flow state, zeroed by the engine */
 	unsigned tx_done_progress; /* progress meaning "complete" per dir */
 
 	enum md_probe_rc (*probe)(const uint8_t *buf, size_t len,

@@ -53,7 +53,10 @@ static inline size_t md_rd_left(const struct md_rd *r)
 	return r->bad ? 0 : r->len - r->off;
 }
 
-static inline bool md_rd_ok(const struct md_rd *r) { return !r->bad; }
+static inline bool md_rd_ok(const struct md_rd *r)
+{
+	return !r->bad;
+}
 
 /* True when every byte was consumed and nothing went wrong. */
 static inline bool md_rd_done(const struct md_rd *r)
@@ -90,7 +93,7 @@ static inline uint32_t md_rd_be32(struct md_rd *r)
 {
 	const uint8_t *q = md_rd_take(r, 4);
 	return q ? ((uint32_t)q[0] << 24) | ((uint32_t)q[1] << 16) |
-			   ((uint32_t)q[2] << 8) | q[3]
+		       ((uint32_t)q[2] << 8) | q[3]
 		 : 0;
 }
 
@@ -110,11 +113,14 @@ static inline uint32_t md_rd_le32(struct md_rd *r)
 {
 	const uint8_t *q = md_rd_take(r, 4);
 	return q ? (uint32_t)q[0] | ((uint32_t)q[1] << 8) |
-			   ((uint32_t)q[2] << 16) | ((uint32_t)q[3] << 24)
+		       ((uint32_t)q[2] << 16) | ((uint32_t)q[3] << 24)
 		 : 0;
 }
 
-static inline void md_rd_skip(struct md_rd *r, size_t n) { (void)md_rd_take(r, n); }
+static inline void md_rd_skip(struct md_rd *r, size_t n)
+{
+	(void)md_rd_take(r, n);
+}
 
 /* The next n bytes as a span (empty span and bad on a short buffer). */
 static inline struct md_span md_rd_span(struct md_rd *r, size_t n)
@@ -155,7 +161,8 @@ static inline long md_rd_find(const struct md_rd *r, uint8_t c)
 {
 	if (r->bad || r->off >= r->len)
 		return -1;
-	const uint8_t *q = (const uint8_t *)memchr(r->p + r->off, c, r->len - r->off);
+	const uint8_t *q =
+	    (const uint8_t *)memchr(r->p + r->off, c, r->len - r->off);
 	return q ? (long)(q - (r->p + r->off)) : -1;
 }
 

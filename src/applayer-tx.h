@@ -18,10 +18,10 @@
 struct md_tx_val {
 	struct md_tx_val *next;
 	uint16_t field;
-	bool is_group; /* marker starting a new element of group `field` */
+	bool is_group;	 /* marker starting a new element of group `field` */
 	uint16_t arglen; /* MD_FF_ARG: bytes[0..arglen) is the argument */
-	uint32_t len;  /* value bytes, after the argument */
-	uint64_t u;    /* value of uint/bool fields */
+	uint32_t len;	 /* value bytes, after the argument */
+	uint64_t u;	 /* value of uint/bool fields */
 	uint8_t bytes[];
 };
 

@@ -31,7 +31,8 @@ struct app_flow {
 	uint32_t plen[2];
 	struct chunk *chunks, *chunks_tail;
 	uint64_t chunk_bytes;
-	uint8_t *buf[2]; /* bytes the parser left unconsumed */
+	uint64_t skipped[2]; /* bytes of a NO direction not kept */
+	uint8_t *buf[2];     /* bytes the parser left unconsumed */
 	uint32_t blen[2], bcap[2];
 	struct md_tx *txs, *txs_tail;
 	uint64_t next_tx;
@@ -47,7 +48,7 @@ struct sink_ctx {
 };
 
 static const char *const app_event_names[MD_APP_EV_MAX] = {
-	"buffer_limit", "too_many_transactions", "tx_memcap", "parser_error"};
+    "buffer_limit", "too_many_transactions", "tx_memcap", "parser_error"};
 
 const char *md_applayer_event_name(unsigned ev)
 {
@@ -136,8 +137,7 @@ static void free_chunks(struct md_applayer_ctx *ctx, struct app_flow *af)
 	af->chunks = af->chunks_tail = NULL;
 	af->chunk_bytes = 0;
 	for (int d = 0; d < 2; d++) {
-		if (af->pbuf[d])
-			buf_uncharge(ctx, af, ctx->cfg.probe_max);
+		buf_uncharge(ctx, af, af->plen[d]);
 		md_free(af->pbuf[d]);
 		af->pbuf[d] = NULL;
 		af->plen[d] = 0;
@@ -187,7 +187,8 @@ static void sink_event(void *vc, uint64_t txid, unsigned id)
 	if (tx && tx->n_events < MD_TX_MAX_EVENTS)
 		tx->events[tx->n_events++] = (uint16_t)id;
 	if (sc->ctx->ops.event)
-		sc->ctx->ops.event(sc->ctx->user, sc->f, sc->af->parser, txid, id);
+		sc->ctx->ops.event(sc->ctx->user, sc->f, sc->af->parser, txid,
+				   id);
 }
 
 static uint64_t sink_tx_new(void *vc, enum md_dir dir)
@@ -198,7 +199,8 @@ static uint64_t sink_tx_new(void *vc, enum md_dir dir)
 		engine_event(sc->ctx, sc->f, MD_TX_NONE, MD_APP_EV_TOO_MANY_TX);
 		return MD_TX_NONE;
 	}
-	struct md_tx *tx = md_tx_new(&sc->ctx->tx_mc, af->next_tx, (uint8_t)dir);
+	struct md_tx *tx =
+	    md_tx_new(&sc->ctx->tx_mc, af->next_tx, (uint8_t)dir);
 	if (!tx) {
 		MD_INC(sc->ctx->ctr, APP_TX_MEMCAP);
 		engine_event(sc->ctx, sc->f, MD_TX_NONE, MD_APP_EV_TX_MEMCAP);
@@ -229,8 +231,8 @@ static void tx_value(struct sink_ctx *sc, uint64_t txid, unsigned field,
 	}
 }
 
-static void sink_tx_str(void *vc, uint64_t tx, unsigned field,
-			const uint8_t *p, size_t len)
+static void sink_tx_str(void *vc, uint64_t tx, unsigned field, const uint8_t *p,
+			size_t len)
 {
 	tx_value(vc, tx, field, false, p, len, 0);
 }
@@ -281,14 +283,14 @@ static void sink_tx_progress(void *vc, uint64_t txid, enum md_dir dir,
 static struct md_sink make_sink(struct sink_ctx *sc)
 {
 	struct md_sink s = {
-		.ctx = sc,
-		.event = sink_event,
-		.tx_new = sink_tx_new,
-		.tx_str = sink_tx_str,
-		.tx_uint = sink_tx_uint,
-		.tx_arg = sink_tx_arg,
-		.tx_group = sink_tx_group,
-		.tx_progress = sink_tx_progress,
+	    .ctx = sc,
+	    .event = sink_event,
+	    .tx_new = sink_tx_new,
+	    .tx_str = sink_tx_str,
+	    .tx_uint = sink_tx_uint,
+	    .tx_arg = sink_tx_arg,
+	    .tx_group = sink_tx_group,
+	    .tx_progress = sink_tx_progress,
 	};
 	return s;
 }
@@ -318,8 +320,9 @@ static uint32_t run_parser(struct md_applayer_ctx *ctx, struct md_flow *f,
 
 	while (off < len && !af->bad[dir]) {
 		size_t used = 0;
-		enum md_parse_rc rc = af->parser->parse(
-			af->state, (enum md_dir)dir, p + off, len - off, &used, &sink);
+		enum md_parse_rc rc =
+		    af->parser->parse(af->state, (enum md_dir)dir, p + off,
+				      len - off, &used, &sink);
 		if (used > len - off)
 			used = len - off;
 		off += (uint32_t)used;
@@ -377,7 +380,8 @@ static void feed(struct md_applayer_ctx *ctx, struct md_flow *f,
 		mark_bad(ctx, f, af, dir, MD_APP_EV_BUFFER_LIMIT);
 		return;
 	}
-	uint32_t used = run_parser(ctx, f, af, dir, af->buf[dir], af->blen[dir]);
+	uint32_t used =
+	    run_parser(ctx, f, af, dir, af->buf[dir], af->blen[dir]);
 	if (af->bad[dir])
 		return;
 	memmove(af->buf[dir], af->buf[dir] + used, af->blen[dir] - used);
@@ -396,10 +400,10 @@ static bool port_hint(const struct md_parser *pp, const struct md_flow *f)
 	return false;
 }
 
-/* Probe direction dir with every parser. Returns the chosen parser id, -1
- * while undecided, -2 when every parser said no. */
-static int probe_dir(const struct md_flow *f, struct app_flow *af, int dir,
-		     bool final)
+/* Probe len bytes of direction dir with every parser. Returns the chosen
+ * parser id, -1 while undecided, -2 when every parser said no. */
+static int probe_buf(const struct md_flow *f, const uint8_t *buf, uint32_t len,
+		     int dir, bool final)
 {
 	size_t n = md_registry_count();
 	bool more = false;
@@ -409,14 +413,20 @@ static int probe_dir(const struct md_flow *f, struct app_flow *af, int dir,
 			if (pp->ipproto != f->key.proto ||
 			    port_hint(pp, f) != (pass == 0))
 				continue;
-			enum md_probe_rc rc = pp->probe(af->pbuf[dir], af->plen[dir],
-							(enum md_dir)dir);
+			enum md_probe_rc rc =
+			    pp->probe(buf, len, (enum md_dir)dir);
 			if (rc == MD_PROBE_YES)
 				return (int)i;
 			if (rc == MD_PROBE_NEED_MORE)
 				more = true;
 		}
 	return more && !final ? -1 : -2;
+}
+
+static int probe_dir(const struct md_flow *f, struct app_flow *af, int dir,
+		     bool final)
+{
+	return probe_buf(f, af->pbuf[dir], af->plen[dir], dir, final);
 }
 
 static void select_parser(struct md_applayer_ctx *ctx, struct md_flow *f,
@@ -445,6 +455,15 @@ static void select_parser(struct md_applayer_ctx *ctx, struct md_flow *f,
 		c = next;
 	}
 	free_chunks(ctx, af);
+	for (int d = 0; d < 2; d++)
+		if (af->skipped[d] && pp->gap && !af->bad[d]) {
+			struct sink_ctx sc = {ctx, f, af};
+			struct md_sink sink = make_sink(&sc);
+			pp->gap(af->state, (enum md_dir)d, af->skipped[d],
+				&sink);
+		} else if (af->skipped[d]) {
+			af->bad[d] = true;
+		}
 	for (int d = 0; d < 2; d++)
 		if (af->eof[d] && pp->eof) {
 			struct sink_ctx sc = {ctx, f, af};
@@ -493,21 +512,28 @@ static bool stash(struct md_applayer_ctx *ctx, struct app_flow *af, int dir,
 		  const uint8_t *p, uint32_t len)
 {
 	uint32_t max = ctx->cfg.probe_max;
+	if (af->probe[dir] == PROBE_NO) {
+		/* No parser wants this direction's start: keep nothing more of
+		 * it; a parser chosen later by the other side gets a gap. */
+		af->skipped[dir] += len;
+		return true;
+	}
 	if (af->chunk_bytes + (uint64_t)len > 2ull * max)
 		return false;
-	if (!af->pbuf[dir]) {
-		if (!buf_charge(ctx, af, max))
-			return false;
-		af->pbuf[dir] = md_malloc(max);
-		if (!af->pbuf[dir]) {
-			buf_uncharge(ctx, af, max);
-			return false;
-		}
-	}
 	uint32_t n = max - af->plen[dir];
 	n = n < len ? n : len;
-	memcpy(af->pbuf[dir] + af->plen[dir], p, n);
-	af->plen[dir] += n;
+	if (n) {
+		if (!buf_charge(ctx, af, n))
+			return false;
+		uint8_t *nb = md_realloc(af->pbuf[dir], af->plen[dir] + n);
+		if (!nb) {
+			buf_uncharge(ctx, af, n);
+			return false;
+		}
+		af->pbuf[dir] = nb;
+		memcpy(nb + af->plen[dir], p, n);
+		af->plen[dir] += n;
+	}
 	if (!buf_charge(ctx, af, sizeof(struct chunk) + len))
 		return false;
 	struct chunk *c = md_malloc(sizeof(*c) + len);
@@ -556,6 +582,17 @@ void md_applayer_data(struct md_applayer_ctx *ctx, struct md_flow *f, int dir,
 	if (af->parser) {
 		feed(ctx, f, af, dir, p, len);
 		return;
+	}
+	/* Nothing kept yet: a probe that says yes on these bytes needs no
+	 * copy (the common case: the client speaks first). */
+	if (!af->chunks && af->probe[dir] == PROBE_OPEN) {
+		int r = probe_buf(f, p, len, dir, len >= ctx->cfg.probe_max);
+		if (r >= 0) {
+			select_parser(ctx, f, af, r);
+			if (af->parser)
+				feed(ctx, f, af, dir, p, len);
+			return;
+		}
 	}
 	if (!stash(ctx, af, dir, p, len)) {
 		set_failed(ctx, f, af);

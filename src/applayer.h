@@ -28,9 +28,9 @@
 /* Engine-level app-layer events (anomaly event "app_layer.<name>"). */
 enum md_app_event {
 	MD_APP_EV_BUFFER_LIMIT = 0, /* unconsumed bytes over max_buffer */
-	MD_APP_EV_TOO_MANY_TX,      /* open transactions over max_tx */
-	MD_APP_EV_TX_MEMCAP,        /* transaction memcap refused a value */
-	MD_APP_EV_PARSER_ERROR,     /* parser returned BAD */
+	MD_APP_EV_TOO_MANY_TX,	    /* open transactions over max_tx */
+	MD_APP_EV_TX_MEMCAP,	    /* transaction memcap refused a value */
+	MD_APP_EV_PARSER_ERROR,	    /* parser returned BAD */
 	MD_APP_EV_MAX
 };
 

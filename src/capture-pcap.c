@@ -44,7 +44,8 @@ static int is_capture(const char *dir, const char *name)
 		fclose(fp);
 	uint32_t v = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 |
 		     (uint32_t)m[2] << 8 | m[3];
-	for (size_t i = 0; got == 4 && i < sizeof(magics) / sizeof(magics[0]); i++)
+	for (size_t i = 0; got == 4 && i < sizeof(magics) / sizeof(magics[0]);
+	     i++)
 		if (v == magics[i])
 			return 1;
 	return 0;
@@ -74,7 +75,8 @@ int md_capture_list(const char *path, char ***files, size_t *n, char *err,
 			size_t len = strlen(path) + strlen(ents[i]->d_name) + 2;
 			char *p = md_malloc(len);
 			if (p) {
-				snprintf(p, len, "%s/%s", path, ents[i]->d_name);
+				snprintf(p, len, "%s/%s", path,
+					 ents[i]->d_name);
 				(*files)[(*n)++] = p;
 			}
 		}
@@ -86,6 +88,21 @@ int md_capture_list(const char *path, char ***files, size_t *n, char *err,
 		return MD_E_NOMEM;
 	}
 	return 0;
+}
+
+/* Packet time in microseconds. A record with a negative time (libpcap
+ * reads 0xffffffff seconds as -1) or microseconds past a second counts
+ * as an error and is clamped into range. */
+static uint64_t ts_of(const struct pcap_pkthdr *h)
+{
+	int64_t s = (int64_t)h->ts.tv_sec, us = (int64_t)h->ts.tv_usec;
+	if (s < 0)
+		s = 0;
+	if (us < 0)
+		us = 0;
+	if (us > 999999)
+		us = 999999;
+	return (uint64_t)s * 1000000u + (uint64_t)us;
 }
 
 /* Replay one file; returns 0, or -1 when it could not be opened. */
@@ -110,7 +127,7 @@ static int replay_file(struct md_worker *w, const char *file,
 		p.data = data;
 		p.caplen = h->caplen;
 		p.wirelen = h->len;
-		p.ts_usec = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+		p.ts_usec = ts_of(h);
 		p.pcap_cnt = ++*pcap_cnt;
 		p.linktype = dlt;
 		md_worker_packet(w, &p);

@@ -11,8 +11,9 @@
 #include "progress.h"
 
 /* Captures of a replay path: the file itself, or every file of a directory
- * that starts with a pcap or pcapng magic number, in name order. On success *files is an array of *n md_malloc'd
- * paths (md_capture_files_free). Returns 0, or MD_E_IO with err set. */
+ * that starts with a pcap or pcapng magic number, in name order. On success
+ * *files is an array of *n md_malloc'd paths (md_capture_files_free). Returns
+ * 0, or MD_E_IO with err set. */
 int md_capture_list(const char *path, char ***files, size_t *n, char *err,
 		    size_t errlen);
 void md_capture_files_free(char **files, size_t n);

@@ -77,8 +77,8 @@ static int build_children(struct builder *b, struct md_conf_node *parent)
 {
 	struct md_conf_node **tail = &parent->child;
 	yaml_event_type_t end = parent->kind == MD_CONF_MAP
-					? YAML_MAPPING_END_EVENT
-					: YAML_SEQUENCE_END_EVENT;
+				    ? YAML_MAPPING_END_EVENT
+				    : YAML_SEQUENCE_END_EVENT;
 	for (;;) {
 		yaml_event_t ev;
 		char *key = NULL;
@@ -123,7 +123,8 @@ static int build_node(struct builder *b, yaml_event_t *ev,
 	switch (ev->type) {
 	case YAML_SCALAR_EVENT:
 		n = node_new(MD_CONF_SCALAR, line);
-		if (!n || !(n->val = md_strdup((const char *)ev->data.scalar.value))) {
+		if (!n || !(n->val = md_strdup(
+				(const char *)ev->data.scalar.value))) {
 			md_free(n);
 			return MD_E_NOMEM;
 		}
@@ -202,8 +203,8 @@ static int load(struct md_conf **out, const char *name, FILE *fp,
 	if (fp)
 		yaml_parser_set_input_file(&b.parser, fp);
 	else
-		yaml_parser_set_input_string(&b.parser, (const unsigned char *)text,
-					     strlen(text));
+		yaml_parser_set_input_string(
+		    &b.parser, (const unsigned char *)text, strlen(text));
 	rc = build_doc(&b, &c->root);
 	yaml_parser_delete(&b.parser);
 	if (rc) {
@@ -344,17 +345,17 @@ static int bad(const struct md_conf *c, const struct md_conf_node *n,
 	return MD_E_INVAL;
 }
 
-int md_conf_bool(const struct md_conf *c, const char *path, bool def,
-		 bool *out, char *err, size_t errlen)
+int md_conf_bool(const struct md_conf *c, const char *path, bool def, bool *out,
+		 char *err, size_t errlen)
 {
 	const struct md_conf_node *n;
 	if (typed(c, path, &n, err, errlen))
 		return MD_E_INVAL;
 	if (!n)
 		return *out = def, 0;
-	return md_parse_bool(n->val, out) ? bad(c, n, path, "yes or no", err,
-						 errlen)
-					  : 0;
+	return md_parse_bool(n->val, out)
+		   ? bad(c, n, path, "yes or no", err, errlen)
+		   : 0;
 }
 
 int md_conf_uint(const struct md_conf *c, const char *path, uint64_t def,
@@ -387,6 +388,6 @@ int md_conf_size(const struct md_conf *c, const char *path, uint64_t def,
 	if (!n)
 		return *out = def, 0;
 	return md_parse_size(n->val, out)
-		       ? bad(c, n, path, "a size (e.g. 64mb)", err, errlen)
-		       : 0;
+		   ? bad(c, n, path, "a size (e.g. 64mb)", err, errlen)
+		   : 0;
 }

@@ -49,8 +49,8 @@ const char *md_conf_str(const struct md_conf *c, const char *path,
 			const char *def);
 /* Typed lookups: absent -> def; present but malformed -> MD_E_INVAL with
  * "FILE:LINE: path: reason" in err. */
-int md_conf_bool(const struct md_conf *c, const char *path, bool def,
-		 bool *out, char *err, size_t errlen);
+int md_conf_bool(const struct md_conf *c, const char *path, bool def, bool *out,
+		 char *err, size_t errlen);
 int md_conf_uint(const struct md_conf *c, const char *path, uint64_t def,
 		 uint64_t max, uint64_t *out, char *err, size_t errlen);
 /* Sizes accept a plain number or a kb/mb/gb suffix (1024-based). */

@@ -21,7 +21,7 @@ struct md_counters {
 	uint64_t v[MD_CTR_MAX];
 };
 
-#define MD_INC(c, id) ((c)->v[MD_CTR_##id]++)
+#define MD_INC(c, id)	 ((c)->v[MD_CTR_##id]++)
 #define MD_ADD(c, id, n) ((c)->v[MD_CTR_##id] += (uint64_t)(n))
 #define MD_SET(c, id, n) ((c)->v[MD_CTR_##id] = (uint64_t)(n))
 

@@ -15,6 +15,7 @@
 #ifndef MD_DECODE_INT_H
 #define MD_DECODE_INT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "decode.h"
@@ -68,10 +69,10 @@ int md_decode_ipv6(struct md_decode_ctx *ctx, struct md_packet *p,
 		   const uint8_t *b, uint32_t len);
 
 /* Decode the transport header of protocol p->proto at b (len bytes, the
- * rest of the IP datagram). Protocols other than TCP, UDP, ICMP and ICMPv6
- * are left undecoded (MD_DECODE_OK without MD_PKT_L4).
- * Returns an enum md_decode_rc. */
+ * rest of the IP datagram), verifying its checksum when csum is set.
+ * Protocols other than TCP, UDP, ICMP and ICMPv6 are left undecoded
+ * (MD_DECODE_OK without MD_PKT_L4). Returns an enum md_decode_rc. */
 int md_decode_l4(struct md_decode_ctx *ctx, struct md_packet *p,
-		 const uint8_t *b, uint32_t len);
+		 const uint8_t *b, uint32_t len, bool csum);
 
 #endif

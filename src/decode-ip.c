@@ -63,6 +63,7 @@ struct v6walk {
 	uint8_t nh;
 	uint8_t seen;  /* SEEN_* */
 	uint8_t n_dst; /* destination options headers seen */
+	bool rh_left;  /* a routing header with segments left */
 	bool frag;     /* stopped at a Fragment header (at off) */
 };
 
@@ -178,7 +179,7 @@ int md_decode_ipv4(struct md_decode_ctx *ctx, struct md_packet *p,
 		md_decode_event(ctx, p, MD_DEV_IPV4_ICMPV6);
 		return MD_DECODE_OK;
 	}
-	return md_decode_l4(ctx, p, b + hlen, tot - hlen);
+	return md_decode_l4(ctx, p, b + hlen, tot - hlen, ctx->cfg.csum_check);
 }
 
 /* Hop-by-hop and destination options: type, length, value; Pad1 has no
@@ -246,6 +247,8 @@ static void ipv6_exthdr_events(struct md_decode_ctx *ctx, struct md_packet *p,
 		if (w->seen & SEEN_RH)
 			md_decode_event(ctx, p, MD_DEV_IPV6_EXTHDR_DUPL_RH);
 		w->seen |= SEEN_RH;
+		if (h[3] != 0)
+			w->rh_left = true;
 		if (h[2] == 0)
 			md_decode_event(ctx, p, MD_DEV_IPV6_RH_TYPE_0);
 		break;
@@ -394,5 +397,8 @@ int md_decode_ipv6(struct md_decode_ctx *ctx, struct md_packet *p,
 		md_decode_event(ctx, p, MD_DEV_IPV6_ICMPV4);
 		return MD_DECODE_OK;
 	}
-	return md_decode_l4(ctx, p, b + w.off, w.end - w.off);
+	/* with segments left, the pseudo-header would need the final
+	 * destination from the routing header (RFC 8200 8.1): not checked */
+	return md_decode_l4(ctx, p, b + w.off, w.end - w.off,
+			    ctx->cfg.csum_check && !w.rh_left);
 }

@@ -92,9 +92,9 @@ uint16_t md_csum_l4(const struct md_packet *p)
 }
 
 static void l4_csum_check(struct md_decode_ctx *ctx, struct md_packet *p,
-			  enum md_decode_event ev)
+			  bool csum, enum md_decode_event ev)
 {
-	if (ctx->cfg.csum_check && md_csum_l4(p) != 0) {
+	if (csum && md_csum_l4(p) != 0) {
 		md_decode_event(ctx, p, ev);
 		p->flags |= MD_PKT_CSUM_BAD;
 	}
@@ -166,7 +166,7 @@ static void tcp_options(struct md_decode_ctx *ctx, struct md_packet *p,
 }
 
 static int decode_tcp(struct md_decode_ctx *ctx, struct md_packet *p,
-		      const uint8_t *b, uint32_t len)
+		      const uint8_t *b, uint32_t len, bool csum)
 {
 	uint32_t hl;
 
@@ -190,14 +190,14 @@ static int decode_tcp(struct md_decode_ctx *ctx, struct md_packet *p,
 	p->payload = b + hl;
 	p->payload_len = len - hl;
 	p->flags |= MD_PKT_L4;
-	l4_csum_check(ctx, p, MD_DEV_TCP_CSUM_INVALID);
+	l4_csum_check(ctx, p, csum, MD_DEV_TCP_CSUM_INVALID);
 	return MD_DECODE_OK;
 }
 
 /* The UDP length must fit the IP payload; bytes after it are ignored
  * (udp.hlen_invalid, still decoded). */
 static int decode_udp(struct md_decode_ctx *ctx, struct md_packet *p,
-		      const uint8_t *b, uint32_t len)
+		      const uint8_t *b, uint32_t len, bool csum)
 {
 	uint32_t ulen;
 
@@ -220,13 +220,13 @@ static int decode_udp(struct md_decode_ctx *ctx, struct md_packet *p,
 	p->flags |= MD_PKT_L4;
 	if (p->ip_ver == 4 && md_dec_be16(b + 6) == 0)
 		return MD_DECODE_OK; /* no checksum sent */
-	l4_csum_check(ctx, p, MD_DEV_UDP_CSUM_INVALID);
+	l4_csum_check(ctx, p, csum, MD_DEV_UDP_CSUM_INVALID);
 	return MD_DECODE_OK;
 }
 
 /* ICMP and ICMPv6: sp/dp stay 0, type and code go to icmp_type/code. */
 static int decode_icmp(struct md_decode_ctx *ctx, struct md_packet *p,
-		       const uint8_t *b, uint32_t len, bool v6)
+		       const uint8_t *b, uint32_t len, bool v6, bool csum)
 {
 	if (v6)
 		MD_INC(ctx->ctr, DEC_ICMPV6);
@@ -243,27 +243,27 @@ static int decode_icmp(struct md_decode_ctx *ctx, struct md_packet *p,
 	p->payload = b + ICMP_HLEN;
 	p->payload_len = len - ICMP_HLEN;
 	p->flags |= MD_PKT_L4;
-	l4_csum_check(ctx, p,
+	l4_csum_check(ctx, p, csum,
 		      v6 ? MD_DEV_ICMPV6_CSUM_INVALID
 			 : MD_DEV_ICMPV4_CSUM_INVALID);
 	return MD_DECODE_OK;
 }
 
 int md_decode_l4(struct md_decode_ctx *ctx, struct md_packet *p,
-		 const uint8_t *b, uint32_t len)
+		 const uint8_t *b, uint32_t len, bool csum)
 {
 	switch (p->proto) {
 	case MD_IPPROTO_TCP:
-		return decode_tcp(ctx, p, b, len);
+		return decode_tcp(ctx, p, b, len, csum);
 	case MD_IPPROTO_UDP:
-		return decode_udp(ctx, p, b, len);
+		return decode_udp(ctx, p, b, len, csum);
 	case MD_IPPROTO_ICMP:
 		if (p->ip_ver == 4)
-			return decode_icmp(ctx, p, b, len, false);
+			return decode_icmp(ctx, p, b, len, false, csum);
 		return MD_DECODE_OK;
 	case MD_IPPROTO_ICMPV6:
 		if (p->ip_ver == 6)
-			return decode_icmp(ctx, p, b, len, true);
+			return decode_icmp(ctx, p, b, len, true, csum);
 		return MD_DECODE_OK;
 	default:
 		return MD_DECODE_OK;

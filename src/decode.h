@@ -29,15 +29,16 @@ enum md_decode_event {
 /* Fragment overlap policies (which copy of overlapping bytes is kept). */
 enum md_defrag_policy {
 	MD_DEFRAG_FIRST = 0, /* first-arrived bytes win (BSD-right, Windows) */
-	MD_DEFRAG_LAST,      /* last-arrived bytes win */
+	MD_DEFRAG_LAST,	     /* last-arrived bytes win */
 	MD_DEFRAG_LINUX,     /* Linux: later fragment wins unless same offset */
-	MD_DEFRAG_BSD,       /* BSD: earlier wins unless new starts before */
+	MD_DEFRAG_BSD,	     /* BSD: earlier wins unless new starts before */
 };
 
 struct md_decode_cfg {
-	bool csum_check;          /* -k all: verify IPv4/TCP/UDP checksums */
-	uint64_t defrag_memcap;   /* bytes of fragments held, all trackers */
-	uint64_t defrag_timeout;  /* tracker lifetime, microseconds of packet time */
+	bool csum_check;	/* -k all: verify IPv4/TCP/UDP checksums */
+	uint64_t defrag_memcap; /* bytes of fragments held, all trackers */
+	uint64_t
+	    defrag_timeout; /* tracker lifetime, microseconds of packet time */
 	uint32_t defrag_max_frags; /* fragments per datagram */
 	uint32_t defrag_max_trackers;
 	enum md_defrag_policy defrag_policy;
@@ -52,13 +53,14 @@ struct md_decode_ctx {
 };
 
 enum md_decode_rc {
-	MD_DECODE_OK = 0,      /* p->ip_ver/proto/addresses (and L4) valid */
-	MD_DECODE_HELD = 1,    /* a fragment, held until its datagram is whole */
+	MD_DECODE_OK = 0,   /* p->ip_ver/proto/addresses (and L4) valid */
+	MD_DECODE_HELD = 1, /* a fragment, held until its datagram is whole */
 	MD_DECODE_INVALID = 2, /* not decodable; events raised in p */
 	MD_DECODE_NONIP = 3,   /* valid link layer carrying no IP (ARP, ...) */
 };
 
-/* Initialise ctx with cfg and the worker's counters. Returns 0 or MD_E_NOMEM. */
+/* Initialise ctx with cfg and the worker's counters. Returns 0 or MD_E_NOMEM.
+ */
 int md_decode_init(struct md_decode_ctx *ctx, const struct md_decode_cfg *cfg,
 		   struct md_counters *ctr);
 /* Free the defrag state. Safe on a zeroed ctx. */

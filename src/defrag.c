@@ -33,6 +33,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "decode-int.h"
 #include "mem.h"
@@ -82,6 +83,7 @@ struct md_defrag {
 	uint32_t max_frags, max_trackers;
 	enum md_defrag_policy policy;
 	struct md_counters *ctr;
+	uint32_t seed; /* per instance, so chains cannot be aimed at */
 };
 
 #define DEFRAG_BUCKETS_DEFAULT 1024u
@@ -106,6 +108,9 @@ struct md_defrag *md_defrag_new(const struct md_decode_cfg *cfg,
 		return NULL;
 	}
 	d->mask = nb - 1;
+	if (getrandom(&d->seed, sizeof(d->seed), GRND_NONBLOCK) !=
+	    (ssize_t)sizeof(d->seed))
+		d->seed = (uint32_t)(uintptr_t)d ^ (uint32_t)(uintptr_t)&nb;
 	d->mem.cap = cfg->defrag_memcap;
 	d->timeout = cfg->defrag_timeout ? cfg->defrag_timeout
 					 : MD_DEFRAG_TIMEOUT_DEFAULT;
@@ -200,10 +205,10 @@ static bool charge(struct md_defrag *d, uint64_t now, uint64_t n)
 	return false;
 }
 
-static uint32_t key_hash(const struct md_dfkey *k)
+static uint32_t key_hash(const struct md_defrag *d, const struct md_dfkey *k)
 {
 	const uint8_t *b = (const uint8_t *)k;
-	uint32_t h = 2166136261u;
+	uint32_t h = 2166136261u ^ d->seed;
 	size_t i;
 
 	for (i = 0; i < sizeof(*k); i++)
@@ -267,7 +272,7 @@ static struct md_dftracker *tracker_new(struct md_defrag *d, uint64_t now,
 static struct md_dftracker *tracker_get(struct md_defrag *d, uint64_t now,
 					const struct md_dfkey *k)
 {
-	uint32_t h = key_hash(k);
+	uint32_t h = key_hash(d, k);
 	struct md_dftracker *t;
 
 	for (t = d->tab[h & d->mask]; t; t = t->hnext)

@@ -88,9 +88,10 @@ static void on_tx_done(void *user, struct md_flow *f,
 static void on_flow_end(void *user, struct md_flow *f)
 {
 	struct md_worker *w = user;
-	md_stream_flow_end(&w->stream, f);
+	md_stream_flow_flush(&w->stream, f);
 	md_applayer_flow_end(&w->app, f);
 	md_eve_flow(w->eng->eve, f, f->last_usec);
+	md_stream_flow_end(&w->stream, f);
 }
 
 /* ---- worker ----------------------------------------------------------- */
@@ -98,7 +99,7 @@ static void on_flow_end(void *user, struct md_flow *f)
 int md_worker_init(struct md_worker *w, struct md_engine *e)
 {
 	static const struct md_stream_ops sops = {
-		on_stream_data, on_stream_gap, on_stream_eof, on_stream_event};
+	    on_stream_data, on_stream_gap, on_stream_eof, on_stream_event};
 	static const struct md_applayer_ops aops = {on_app_event, on_tx_done};
 	struct md_decode_cfg dcfg = e->cfg.decode;
 
@@ -107,7 +108,8 @@ int md_worker_init(struct md_worker *w, struct md_engine *e)
 	dcfg.csum_check = e->cfg.csum_mode != MD_CSUM_NONE;
 	if (md_decode_init(&w->dec, &dcfg, &w->ctr))
 		return MD_E_NOMEM;
-	if (md_flow_table_init(&w->flows, &e->cfg.flow, &w->ctr, on_flow_end, w)) {
+	if (md_flow_table_init(&w->flows, &e->cfg.flow, &w->ctr, on_flow_end,
+			       w)) {
 		md_decode_fini(&w->dec);
 		return MD_E_NOMEM;
 	}
@@ -140,8 +142,8 @@ static void csum_auto(struct md_worker *w, struct md_packet *p)
 	    w->csum_bad * 10 > MD_CSUM_SAMPLE) {
 		if (w->csum_bad * 10 > w->csum_checked)
 			w->dec.cfg.csum_check = false;
-		w->eng->cfg.csum_mode = w->dec.cfg.csum_check ? MD_CSUM_ALL
-							      : MD_CSUM_NONE;
+		w->eng->cfg.csum_mode =
+		    w->dec.cfg.csum_check ? MD_CSUM_ALL : MD_CSUM_NONE;
 	}
 }
 
@@ -154,7 +156,8 @@ static void handle_flow(struct md_worker *w, struct md_packet *p)
 		md_stream_packet(&w->stream, f, p);
 	else if (p->proto == 17 && p->payload_len &&
 		 !(p->flags & MD_PKT_CSUM_BAD))
-		md_applayer_data(&w->app, f, p->dir, p->payload, p->payload_len);
+		md_applayer_data(&w->app, f, p->dir, p->payload,
+				 p->payload_len);
 	md_flow_touch(&w->flows, f);
 }
 
@@ -229,8 +232,8 @@ void md_engine_free(struct md_engine *e)
 	md_free(e);
 }
 
-void md_engine_stats(struct md_engine *e, struct md_worker *const *ws,
-		     size_t n, uint64_t ts_usec)
+void md_engine_stats(struct md_engine *e, struct md_worker *const *ws, size_t n,
+		     uint64_t ts_usec)
 {
 	struct md_counters sum = {{0}};
 	for (size_t i = 0; i < n; i++)

@@ -83,8 +83,8 @@ void md_worker_fini(struct md_worker *w);
 /* Process one captured packet. The packet stays the caller's. */
 void md_worker_packet(struct md_worker *w, struct md_packet *p);
 /* Write a stats record summing the given workers' counters. */
-void md_engine_stats(struct md_engine *e, struct md_worker *const *ws,
-		     size_t n, uint64_t ts_usec);
+void md_engine_stats(struct md_engine *e, struct md_worker *const *ws, size_t n,
+		     uint64_t ts_usec);
 /* Write periodic stats when the interval has passed (cheap to call). */
 void md_engine_stats_tick(struct md_engine *e, struct md_worker *const *ws,
 			  size_t n, uint64_t ts_usec);

@@ -10,59 +10,61 @@
 #include "eve.h"
 #include "stream.h"
 
-static void anomaly(struct md_eve *eve, json_t *o, const char *type,
+static void anomaly(struct md_eve *eve, struct md_jb *jb, const char *type,
 		    const char *event, const char *app_proto)
 {
-	json_t *a = json_object();
-	json_object_set_new(a, "type", json_string(type));
-	json_object_set_new(a, "event", json_string(event));
+	md_jb_open(jb, "anomaly");
+	md_jb_str(jb, "type", type);
+	md_jb_str(jb, "event", event);
 	if (app_proto) {
-		json_object_set_new(a, "app_proto", json_string(app_proto));
-		json_object_set_new(a, "layer", json_string("proto_parser"));
+		md_jb_str(jb, "app_proto", app_proto);
+		md_jb_str(jb, "layer", "proto_parser");
 	}
-	json_object_set_new(o, "anomaly", a);
-	md_eve_write(eve, MD_EVE_ANOMALY, o);
+	md_jb_close(jb);
+	md_jb_close(jb);
+	md_eve_write_jb(eve, MD_EVE_ANOMALY, jb);
+	md_jb_free(jb);
 }
 
 void md_eve_anomaly_decode(struct md_eve *eve, const struct md_packet *p,
 			   unsigned ev)
 {
-	char name[96];
+	char name[96], stack[1024];
+	struct md_jb jb;
 	if (!eve || !(eve->types & MD_EVE_ANOMALY))
 		return;
-	json_t *o = md_eve_header("anomaly", p->ts_usec, NULL, p, -1);
-	if (!o)
-		return;
+	md_jb_init_buf(&jb, stack, sizeof(stack));
+	md_eve_jb_header(&jb, "anomaly", p->ts_usec, NULL, p, -1);
 	snprintf(name, sizeof(name), "decoder.%s", md_decode_event_name(ev));
-	anomaly(eve, o, "decode", name, NULL);
+	anomaly(eve, &jb, "decode", name, NULL);
 }
 
 void md_eve_anomaly_stream(struct md_eve *eve, const struct md_flow *f,
 			   const struct md_packet *p, unsigned ev)
 {
-	char name[96];
+	char name[96], stack[1024];
+	struct md_jb jb;
 	if (!eve || !(eve->types & MD_EVE_ANOMALY))
 		return;
-	json_t *o = md_eve_header("anomaly", p ? p->ts_usec : f->last_usec, f, p,
-				  p ? p->dir : -1);
-	if (!o)
-		return;
+	md_jb_init_buf(&jb, stack, sizeof(stack));
+	md_eve_jb_header(&jb, "anomaly", p ? p->ts_usec : f->last_usec, f, p,
+			 p ? p->dir : -1);
 	snprintf(name, sizeof(name), "stream.%s", md_stream_event_name(ev));
-	anomaly(eve, o, "stream", name, NULL);
+	anomaly(eve, &jb, "stream", name, NULL);
 }
 
 void md_eve_anomaly_app(struct md_eve *eve, const struct md_flow *f,
 			const struct md_parser *pp, uint64_t tx, unsigned ev,
 			uint64_t ts_usec)
 {
-	char name[128];
+	char name[128], stack[1024];
+	struct md_jb jb;
 	if (!eve || !(eve->types & MD_EVE_ANOMALY))
 		return;
-	json_t *o = md_eve_header("anomaly", ts_usec, f, NULL, -1);
-	if (!o)
-		return;
+	md_jb_init_buf(&jb, stack, sizeof(stack));
+	md_eve_jb_header(&jb, "anomaly", ts_usec, f, NULL, -1);
 	if (tx != MD_TX_NONE)
-		json_object_set_new(o, "tx_id", json_integer((json_int_t)tx));
+		md_jb_uint(&jb, "tx_id", tx);
 	if (pp)
 		snprintf(name, sizeof(name), "%s.%s", pp->name,
 			 ev < pp->n_events ? pp->events[ev].name : "unknown");
@@ -70,5 +72,5 @@ void md_eve_anomaly_app(struct md_eve *eve, const struct md_flow *f,
 		snprintf(name, sizeof(name), "app_layer.%s",
 			 md_applayer_event_name(ev));
 	const char *ap = md_applayer_proto(f);
-	anomaly(eve, o, "applayer", name, ap ? ap : "unknown");
+	anomaly(eve, &jb, "applayer", name, ap ? ap : "unknown");
 }

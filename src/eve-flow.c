@@ -12,7 +12,9 @@
 static const char *const end_reasons[] = {"timeout", "forced", "shutdown"};
 static const char *const flow_states[] = {"new", "established", "closed"};
 
-static void tcp_flags(json_t *tcp, uint8_t fl)
+#define MD_JB_STACK 2048
+
+static void tcp_flags(struct md_jb *jb, uint8_t fl)
 {
 	static const struct {
 		uint8_t bit;
@@ -22,60 +24,61 @@ static void tcp_flags(json_t *tcp, uint8_t fl)
 		     {MD_TH_ECE, "ecn"}, {MD_TH_CWR, "cwr"}};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (fl & names[i].bit)
-			json_object_set_new(tcp, names[i].name, json_true());
+			md_jb_bool(jb, names[i].name, true);
 }
 
-static json_t *hexflags(uint8_t v)
+static void hexflags(struct md_jb *jb, const char *key, uint8_t v)
 {
-	char b[4];
-	snprintf(b, sizeof(b), "%02x", v);
-	return json_string(b);
+	static const char hex[] = "0123456789abcdef";
+	char b[3] = {hex[v >> 4], hex[v & 15], 0};
+	md_jb_str(jb, key, b);
 }
 
-static json_t *tcp_object(const struct md_flow *f)
+static void tcp_object(struct md_jb *jb, const struct md_flow *f)
 {
-	json_t *tcp = json_object();
 	uint8_t all = f->tcp_flags[0] | f->tcp_flags[1];
-	json_object_set_new(tcp, "tcp_flags", hexflags(all));
-	json_object_set_new(tcp, "tcp_flags_ts", hexflags(f->tcp_flags[0]));
-	json_object_set_new(tcp, "tcp_flags_tc", hexflags(f->tcp_flags[1]));
-	tcp_flags(tcp, all);
+	md_jb_open(jb, "tcp");
+	hexflags(jb, "tcp_flags", all);
+	hexflags(jb, "tcp_flags_ts", f->tcp_flags[0]);
+	hexflags(jb, "tcp_flags_tc", f->tcp_flags[1]);
+	tcp_flags(jb, all);
 	enum md_tcp_state st = md_stream_state(f);
 	if (st != MD_TCP_NONE)
-		json_object_set_new(tcp, "state", json_string(md_stream_state_name(st)));
+		md_jb_str(jb, "state", md_stream_state_name(st));
 	if (md_stream_had_gap(f, 0))
-		json_object_set_new(tcp, "ts_gap", json_true());
+		md_jb_bool(jb, "ts_gap", true);
 	if (md_stream_had_gap(f, 1))
-		json_object_set_new(tcp, "tc_gap", json_true());
-	return tcp;
+		md_jb_bool(jb, "tc_gap", true);
+	md_jb_close(jb);
 }
 
-void md_eve_flow(struct md_eve *eve, const struct md_flow *f,
-		 uint64_t end_usec)
+void md_eve_flow(struct md_eve *eve, const struct md_flow *f, uint64_t end_usec)
 {
-	char ts[MD_TS_LEN];
+	char ts[MD_TS_LEN], stack[MD_JB_STACK];
+	struct md_jb jb;
 	if (!eve || !(eve->types & MD_EVE_FLOW))
 		return;
-	json_t *o = md_eve_header("flow", f->start_usec, f, NULL, -1);
-	if (!o)
-		return;
-	json_t *fl = json_object();
-	json_object_set_new(fl, "pkts_toserver", json_integer((json_int_t)f->pkts[0]));
-	json_object_set_new(fl, "pkts_toclient", json_integer((json_int_t)f->pkts[1]));
-	json_object_set_new(fl, "bytes_toserver", json_integer((json_int_t)f->bytes[0]));
-	json_object_set_new(fl, "bytes_toclient", json_integer((json_int_t)f->bytes[1]));
-	json_object_set_new(fl, "start", json_string(md_time_format(ts, f->start_usec)));
 	if (end_usec < f->last_usec)
 		end_usec = f->last_usec;
-	json_object_set_new(fl, "end", json_string(md_time_format(ts, end_usec)));
-	json_object_set_new(fl, "age", json_integer((json_int_t)((end_usec - f->start_usec) / 1000000u)));
-	json_object_set_new(fl, "state", json_string(flow_states[f->state % 3]));
-	json_object_set_new(fl, "reason", json_string(end_reasons[f->end_reason % 3]));
-	json_object_set_new(fl, "alerted", json_boolean(f->alerted));
+	md_jb_init_buf(&jb, stack, sizeof(stack));
+	md_eve_jb_header(&jb, "flow", f->start_usec, f, NULL, -1);
+	md_jb_open(&jb, "flow");
+	md_jb_uint(&jb, "pkts_toserver", f->pkts[0]);
+	md_jb_uint(&jb, "pkts_toclient", f->pkts[1]);
+	md_jb_uint(&jb, "bytes_toserver", f->bytes[0]);
+	md_jb_uint(&jb, "bytes_toclient", f->bytes[1]);
+	md_jb_str(&jb, "start", md_time_format(ts, f->start_usec));
+	md_jb_str(&jb, "end", md_time_format(ts, end_usec));
+	md_jb_uint(&jb, "age", (end_usec - f->start_usec) / 1000000u);
+	md_jb_str(&jb, "state", flow_states[f->state % 3]);
+	md_jb_str(&jb, "reason", end_reasons[f->end_reason % 3]);
+	md_jb_bool(&jb, "alerted", f->alerted);
 	if (f->emergency)
-		json_object_set_new(fl, "emergency", json_true());
-	json_object_set_new(o, "flow", fl);
+		md_jb_bool(&jb, "emergency", true);
+	md_jb_close(&jb);
 	if (f->key.proto == 6)
-		json_object_set_new(o, "tcp", tcp_object(f));
-	md_eve_write(eve, MD_EVE_FLOW, o);
+		tcp_object(&jb, f);
+	md_jb_close(&jb);
+	md_eve_write_jb(eve, MD_EVE_FLOW, &jb);
+	md_jb_free(&jb);
 }

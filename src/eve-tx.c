@@ -10,12 +10,12 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "eve.h"
 #include "mem.h"
 #include "util-sha256.h"
-
 
 static json_t *get_path(json_t *obj, const char *path)
 {
@@ -44,7 +44,7 @@ static json_t *array_at(json_t *obj, const char *path)
 static json_t *base64(const uint8_t *p, size_t len)
 {
 	static const char tab[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	char *out = md_malloc((len + 2) / 3 * 4 + 1);
 	size_t o = 0;
 	if (!out)
@@ -65,8 +65,7 @@ static json_t *base64(const uint8_t *p, size_t len)
 	return s;
 }
 
-json_t *md_eve_phi_value(const struct md_phi *phi, const uint8_t *p,
-			 size_t len)
+json_t *md_eve_phi_value(const struct md_phi *phi, const uint8_t *p, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	uint8_t mac[32];
@@ -92,11 +91,13 @@ static json_t *value_of(const struct md_field_def *fd,
 		return json_boolean(v->u != 0);
 	case MD_FT_BYTES:
 		if (fd->flags & MD_FF_PHI)
-			return md_eve_phi_value(phi, md_tx_val_bytes(v), v->len);
+			return md_eve_phi_value(phi, md_tx_val_bytes(v),
+						v->len);
 		return base64(md_tx_val_bytes(v), v->len);
 	default:
 		if (fd->flags & MD_FF_PHI)
-			return md_eve_phi_value(phi, md_tx_val_bytes(v), v->len);
+			return md_eve_phi_value(phi, md_tx_val_bytes(v),
+						v->len);
 		return md_json_bytes(md_tx_val_bytes(v), v->len);
 	}
 }
@@ -146,13 +147,15 @@ json_t *md_eve_tx_object(const struct md_parser *pp, const struct md_tx *tx,
 			snprintf(arg, sizeof(arg), "%.*s", (int)v->arglen,
 				 (const char *)v->bytes);
 			if (json_object_size(obj) < max_values)
-				json_object_set_new(obj, arg, value_of(fd, v, phi));
+				json_object_set_new(obj, arg,
+						    value_of(fd, v, phi));
 			continue;
 		}
 		if (fd->flags & MD_FF_MULTI) {
 			json_t *arr = array_at(target, key);
 			if (arr && json_array_size(arr) < max_values)
-				json_array_append_new(arr, value_of(fd, v, phi));
+				json_array_append_new(arr,
+						      value_of(fd, v, phi));
 			continue;
 		}
 		md_json_set_path(target, key, value_of(fd, v, phi));
@@ -164,14 +167,26 @@ void md_eve_tx(struct md_eve *eve, const struct md_flow *f,
 	       const struct md_parser *pp, const struct md_tx *tx,
 	       uint64_t ts_usec)
 {
+	char stack[4096];
+	struct md_jb jb;
 	if (!eve || !(eve->types & MD_EVE_APP))
 		return;
-	json_t *o = md_eve_header(pp->name, ts_usec, f, NULL, tx->dir);
-	if (!o)
+	json_t *o = md_eve_tx_object(pp, tx, &eve->phi, eve->max_values);
+	char *text =
+	    o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(o);
+	if (!text) {
+		eve->errors++;
 		return;
-	json_object_set_new(o, "tx_id", json_integer((json_int_t)tx->id));
-	json_object_set_new(o, pp->name, md_eve_tx_object(pp, tx, &eve->phi, eve->max_values));
-	md_eve_write(eve, MD_EVE_APP, o);
+	}
+	md_jb_init_buf(&jb, stack, sizeof(stack));
+	md_eve_jb_header(&jb, pp->name, ts_usec, f, NULL, tx->dir);
+	md_jb_uint(&jb, "tx_id", tx->id);
+	md_jb_raw(&jb, pp->name, text, strlen(text));
+	md_jb_close(&jb);
+	md_eve_write_jb(eve, MD_EVE_APP, &jb);
+	md_jb_free(&jb);
+	free(text);
 }
 
 int md_eve_phi_key_load(struct md_phi *phi, const char *path, char *err,
@@ -192,10 +207,10 @@ int md_eve_phi_key_load(struct md_phi *phi, const char *path, char *err,
 	if (rnd)
 		fclose(rnd);
 	int fd = got == sizeof(phi->key)
-			 ? open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)
-			 : -1;
+		     ? open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)
+		     : -1;
 	if (fd < 0 || write(fd, phi->key, sizeof(phi->key)) !=
-			      (ssize_t)sizeof(phi->key)) {
+			  (ssize_t)sizeof(phi->key)) {
 		snprintf(err, errlen, "%s: cannot create the PHI key: %s", path,
 			 strerror(errno));
 		if (fd >= 0)

@@ -18,6 +18,7 @@
 #include "applayer-tx.h"
 #include "counters.h"
 #include "flow.h"
+#include "jb.h"
 #include "md-parser.h"
 #include "packet.h"
 
@@ -56,16 +57,16 @@ int md_eve_open(struct md_eve **out, const char *path, unsigned types,
 void md_eve_close(struct md_eve *eve);
 /* Flush buffered records to the file. */
 void md_eve_flush(struct md_eve *eve);
-/* Write rec as one line if its type is enabled; takes the reference.
- * Returns 0 or MD_E_IO (counted in eve->errors). */
-int md_eve_write(struct md_eve *eve, unsigned type, json_t *rec);
-
-/* Common header. f may be NULL (packet-only records); p may be NULL
- * (flow-end and flow-timeout records). dir is the record's direction
- * (0 = to server) when f is given, else -1. Returns a new object. */
-json_t *md_eve_header(const char *event_type, uint64_t ts_usec,
-		      const struct md_flow *f, const struct md_packet *p,
-		      int dir);
+/* Open a record in jb (the top-level object) and write the common header.
+ * f may be NULL (packet-only records); p may be NULL (records at flow end).
+ * dir is the record's direction (0 = to server) when f is given, else -1.
+ * The caller adds its members, closes the object and writes it. */
+void md_eve_jb_header(struct md_jb *jb, const char *event_type,
+		      uint64_t ts_usec, const struct md_flow *f,
+		      const struct md_packet *p, int dir);
+/* Write the record in jb as one line if its type is enabled. Returns 0,
+ * or MD_E_IO / MD_E_NOMEM (counted in eve->errors). */
+int md_eve_write_jb(struct md_eve *eve, unsigned type, struct md_jb *jb);
 
 /* A JSON string from untrusted bytes: printable ASCII and valid UTF-8 are
  * kept, anything else written as \xHH. Returns a new reference. */

@@ -18,10 +18,12 @@
 
 void md_flow_cfg_defaults(struct md_flow_cfg *cfg)
 {
-	static const struct md_flow_timeouts to[MD_FP_MAX] = {
-		{{60, 3600, 30}}, {{30, 300, 30}}, {{30, 300, 30}}, {{30, 300, 30}}};
+	static const struct md_flow_timeouts to[MD_FP_MAX] = {{{60, 3600, 30}},
+							      {{30, 300, 30}},
+							      {{30, 300, 30}},
+							      {{30, 300, 30}}};
 	static const struct md_flow_timeouts emerg[MD_FP_MAX] = {
-		{{10, 300, 5}}, {{10, 100, 5}}, {{10, 100, 5}}, {{10, 100, 5}}};
+	    {{10, 300, 5}}, {{10, 100, 5}}, {{10, 100, 5}}, {{10, 100, 5}}};
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->memcap = 128ull << 20;
 	cfg->hash_size = 65536;
@@ -191,7 +193,7 @@ static void emergency_check(struct md_flow_table *t)
 {
 	if (t->emergency && t->memcap.cap &&
 	    t->memcap.used * 100 <
-		    t->memcap.cap * (uint64_t)t->cfg.emergency_recovery) {
+		t->memcap.cap * (uint64_t)t->cfg.emergency_recovery) {
 		t->emergency = false;
 		MD_INC(t->ctr, FLOW_EMERG_OVER);
 	}
@@ -227,15 +229,14 @@ static uint64_t flow_id_of(const struct md_flow *f)
 	return z ? z : 1;
 }
 
-static struct md_flow *flow_create(struct md_flow_table *t,
-				   struct md_packet *p, uint32_t h)
+static struct md_flow *flow_create(struct md_flow_table *t, struct md_packet *p,
+				   uint32_t h)
 {
 	struct md_flow *f = flow_alloc(t);
 	if (!f)
 		return NULL;
-	bool swap = p->proto == 6 &&
-		    (p->tcp_flags & (MD_TH_SYN | MD_TH_ACK)) ==
-			    (MD_TH_SYN | MD_TH_ACK);
+	bool swap = p->proto == 6 && (p->tcp_flags & (MD_TH_SYN | MD_TH_ACK)) ==
+					 (MD_TH_SYN | MD_TH_ACK);
 	f->key.a = swap ? p->dst : p->src;
 	f->key.b = swap ? p->src : p->dst;
 	f->key.ap = swap ? p->dp : p->sp;
@@ -256,15 +257,20 @@ static struct md_flow *flow_create(struct md_flow_table *t,
 	MD_SET(t->ctr, FLOW_ACTIVE, t->active);
 	MD_SET(t->ctr, FLOW_MEMUSE, t->memcap.used);
 	switch (md_flow_proto_class(p->proto)) {
-	case MD_FP_TCP: MD_INC(t->ctr, FLOW_TCP); break;
-	case MD_FP_UDP: MD_INC(t->ctr, FLOW_UDP); break;
+	case MD_FP_TCP:
+		MD_INC(t->ctr, FLOW_TCP);
+		break;
+	case MD_FP_UDP:
+		MD_INC(t->ctr, FLOW_UDP);
+		break;
 	case MD_FP_ICMP:
 		if (p->ip_ver == 4)
 			MD_INC(t->ctr, FLOW_ICMPV4);
 		else
 			MD_INC(t->ctr, FLOW_ICMPV6);
 		break;
-	default: break;
+	default:
+		break;
 	}
 	return f;
 }
@@ -309,7 +315,7 @@ static uint64_t timeout_of(const struct md_flow_table *t,
 			   const struct md_flow *f)
 {
 	const struct md_flow_timeouts *to =
-		t->emergency ? t->cfg.emerg : t->cfg.to;
+	    t->emergency ? t->cfg.emerg : t->cfg.to;
 	return (uint64_t)to[md_flow_proto_class(f->key.proto)].state[f->state] *
 	       1000000u;
 }
@@ -317,7 +323,7 @@ static uint64_t timeout_of(const struct md_flow_table *t,
 static uint64_t max_timeout(const struct md_flow_table *t, unsigned state)
 {
 	const struct md_flow_timeouts *to =
-		t->emergency ? t->cfg.emerg : t->cfg.to;
+	    t->emergency ? t->cfg.emerg : t->cfg.to;
 	uint64_t m = 0;
 	for (unsigned i = 0; i < MD_FP_MAX; i++)
 		if (to[i].state[state] > m)

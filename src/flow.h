@@ -38,24 +38,25 @@ enum md_flow_end_reason {
 };
 
 struct md_flow {
-	struct md_flow *hnext;           /* hash chain */
+	struct md_flow *hnext; /* hash chain */
 	struct md_flow *lru_prev, *lru_next;
 	struct md_flow_key key;
 	uint32_t hash;
 	uint64_t flow_id;
 	uint64_t start_usec, last_usec;
 	uint64_t pkts[2], bytes[2];
-	uint8_t state;                   /* enum md_flow_state */
-	uint8_t lru_state;               /* LRU list the flow is filed in */
-	uint8_t tcp_flags[2];            /* OR of flags seen, per direction */
+	uint8_t state;	      /* enum md_flow_state */
+	uint8_t lru_state;    /* LRU list the flow is filed in */
+	uint8_t tcp_flags[2]; /* OR of flags seen, per direction */
 	uint8_t end_reason;
 	bool alerted;
 	bool emergency;
-	bool reversed;                   /* first packet was a SYN-ACK: swapped */
-	uint16_t app_id;                 /* parser index + 1; 0 unknown */
-	bool app_failed;                 /* no parser claimed the flow */
-	void *tcp;                       /* struct md_tcp_session, owned by stream */
-	void *app;                       /* app-layer state, owned by applayer */
+	bool reversed;	 /* first packet was a SYN-ACK: swapped */
+	uint16_t app_id; /* parser index + 1; 0 unknown */
+	bool app_failed; /* no parser claimed the flow */
+	void *tcp;	 /* struct md_tcp_session, owned by stream */
+	void *app;	 /* app-layer state, owned by applayer */
+	void *detect;	 /* flowbits, flowints: owned by detect */
 };
 
 #endif
@@ -64,7 +65,13 @@ struct md_flow {
 #define MD_FLOW_TABLE_DECL
 
 /* Timeout classes by transport. */
-enum md_flow_proto { MD_FP_TCP = 0, MD_FP_UDP, MD_FP_ICMP, MD_FP_OTHER, MD_FP_MAX };
+enum md_flow_proto {
+	MD_FP_TCP = 0,
+	MD_FP_UDP,
+	MD_FP_ICMP,
+	MD_FP_OTHER,
+	MD_FP_MAX
+};
 
 /* Seconds of packet time a flow lives without packets, per state. */
 struct md_flow_timeouts {
@@ -73,7 +80,7 @@ struct md_flow_timeouts {
 
 struct md_flow_cfg {
 	uint64_t memcap;
-	uint32_t hash_size; /* buckets, rounded up to a power of two */
+	uint32_t hash_size;	     /* buckets, rounded up to a power of two */
 	uint32_t emergency_recovery; /* percent of memcap to leave emergency */
 	struct md_flow_timeouts to[MD_FP_MAX];
 	struct md_flow_timeouts emerg[MD_FP_MAX];

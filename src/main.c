@@ -38,23 +38,27 @@ static void on_signal(int sig)
 
 static void usage(FILE *fp)
 {
-	fprintf(fp,
-		"Usage: medids [OPTIONS] -r PATH\n"
-		"Inline IDS/IPS for hospital networks: DICOM, HL7 v2 and IEEE 11073.\n\n"
-		"  -r PATH             replay a pcap or pcapng file, or every capture\n"
-		"                      in a directory in name order\n"
-		"  -l DIR              log directory (eve.json goes there)\n"
-		"  -c FILE             configuration file (default %s)\n"
-		"  -S FILE             rule file; repeatable; replaces rule-files\n"
-		"  -T                  check configuration and rules, then exit\n"
-		"  -k auto|all|none    checksum validation (default auto)\n"
-		"  -v                  more messages (repeat for more)\n"
-		"      --init-errors-fatal  any configuration or rule error is fatal\n"
-		"      --build-info    print build information and exit\n"
-		"  -V, --version       print the version and exit\n"
-		"  -h, --help          this help\n\n"
-		"See medids(8) and medids.yaml for every setting.\n",
-		MD_DEFAULT_CONF);
+	fprintf(
+	    fp,
+	    "Usage: medids [OPTIONS] -r PATH\n"
+	    "Inline IDS/IPS for hospital networks: DICOM, HL7 v2 and IEEE "
+	    "11073.\n\n"
+	    "  -r PATH             replay a pcap or pcapng file, or every "
+	    "capture\n"
+	    "                      in a directory in name order\n"
+	    "  -l DIR              log directory (eve.json goes there)\n"
+	    "  -c FILE             configuration file (default %s)\n"
+	    "  -S FILE             rule file; repeatable; replaces rule-files\n"
+	    "  -T                  check configuration and rules, then exit\n"
+	    "  -k auto|all|none    checksum validation (default auto)\n"
+	    "  -v                  more messages (repeat for more)\n"
+	    "      --init-errors-fatal  any configuration or rule error is "
+	    "fatal\n"
+	    "      --build-info    print build information and exit\n"
+	    "  -V, --version       print the version and exit\n"
+	    "  -h, --help          this help\n\n"
+	    "See medids(8) and medids.yaml for every setting.\n",
+	    MD_DEFAULT_CONF);
 }
 
 static void build_info(void)
@@ -77,17 +81,24 @@ static int parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { OPT_BUILD = 256, OPT_FATAL };
 	static const struct option lo[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{"build-info", no_argument, NULL, OPT_BUILD},
-		{"init-errors-fatal", no_argument, NULL, OPT_FATAL},
-		{NULL, 0, NULL, 0}};
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"build-info", no_argument, NULL, OPT_BUILD},
+	    {"init-errors-fatal", no_argument, NULL, OPT_FATAL},
+	    {NULL, 0, NULL, 0}};
 	int c;
-	while ((c = getopt_long(argc, argv, "r:l:c:S:Tk:vVh", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:l:c:S:Tk:vVh", lo, NULL)) !=
+	       -1) {
 		switch (c) {
-		case 'r': o->replay = optarg; break;
-		case 'l': o->log_dir = optarg; break;
-		case 'c': o->conf = optarg; break;
+		case 'r':
+			o->replay = optarg;
+			break;
+		case 'l':
+			o->log_dir = optarg;
+			break;
+		case 'c':
+			o->conf = optarg;
+			break;
 		case 'S':
 			if (o->n_rules == MD_MAX_RULE_FILES) {
 				fprintf(stderr, "medids: too many -S files\n");
@@ -95,18 +106,35 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			o->rules[o->n_rules++] = optarg;
 			break;
-		case 'T': o->test = true; break;
-		case 'k': o->csum = optarg; break;
-		case 'v': o->verbose++; break;
-		case OPT_FATAL: o->fatal = true; break;
-		case OPT_BUILD: build_info(); return 0;
-		case 'V': printf("medids %s\n", PACKAGE_VERSION); return 0;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'T':
+			o->test = true;
+			break;
+		case 'k':
+			o->csum = optarg;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case OPT_FATAL:
+			o->fatal = true;
+			break;
+		case OPT_BUILD:
+			build_info();
+			return 0;
+		case 'V':
+			printf("medids %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "medids: unexpected argument '%s'\n", argv[optind]);
+		fprintf(stderr, "medids: unexpected argument '%s'\n",
+			argv[optind]);
 		usage(stderr);
 		return 2;
 	}
@@ -125,7 +153,8 @@ static int apply_opts(struct md_engine_cfg *cfg, const struct opts *o)
 		else if (!strcmp(o->csum, "auto"))
 			cfg->csum_mode = MD_CSUM_AUTO;
 		else {
-			fprintf(stderr, "medids: -k %s: expected auto, all or none\n",
+			fprintf(stderr,
+				"medids: -k %s: expected auto, all or none\n",
 				o->csum);
 			return 2;
 		}
@@ -165,7 +194,8 @@ static int load_rules(const struct md_engine_cfg *cfg, bool from_cmdline,
 	for (size_t i = 0; i < cfg->n_rule_files; i++) {
 		const char *f = cfg->rule_files[i];
 		if (!from_cmdline && f[0] != '/') {
-			snprintf(path, sizeof(path), "%s/%s", cfg->rule_path, f);
+			snprintf(path, sizeof(path), "%s/%s", cfg->rule_path,
+				 f);
 			f = path;
 		}
 		if (md_rules_load_file(rs, f, stderr) == MD_E_NOMEM)
@@ -205,7 +235,8 @@ static int replay(struct md_engine_cfg *cfg, const char *path, int verbose)
 	md_engine_stats(e, &wp, 1, w.now_usec);
 	if (verbose)
 		fprintf(stderr,
-			"medids: %zu file(s), %llu packets, %llu flows, %llu records "
+			"medids: %zu file(s), %llu packets, %llu flows, %llu "
+			"records "
 			"in %s/%s\n",
 			n - bad, (unsigned long long)w.ctr.v[MD_CTR_DEC_PKTS],
 			(unsigned long long)w.ctr.v[MD_CTR_FLOW_TOTAL],
@@ -233,12 +264,15 @@ int main(int argc, char **argv)
 	if (!rc && load_rules(&cfg, o.n_rules > 0, o.fatal, &rs))
 		rc = 1;
 	if (!rc && o.test) {
-		printf("medids: configuration %s OK; %zu rule file(s), %zu rules "
-		       "loaded, %zu failed\n",
-		       o.conf ? o.conf : "(defaults)", rs.files, rs.n, rs.failed);
+		printf(
+		    "medids: configuration %s OK; %zu rule file(s), %zu rules "
+		    "loaded, %zu failed\n",
+		    o.conf ? o.conf : "(defaults)", rs.files, rs.n, rs.failed);
 		rc = rs.missing ? 1 : 0;
 	} else if (!rc && !o.replay) {
-		fprintf(stderr, "medids: no packet source: give -r PATH (see --help)\n");
+		fprintf(
+		    stderr,
+		    "medids: no packet source: give -r PATH (see --help)\n");
 		rc = 2;
 	} else if (!rc) {
 		rc = replay(&cfg, o.replay, o.verbose);

@@ -28,7 +28,10 @@ void md_mem_fail_after(uint64_t n)
 	alloc_no = 0;
 }
 
-void *md_malloc(size_t n) { return should_fail() ? NULL : malloc(n ? n : 1); }
+void *md_malloc(size_t n)
+{
+	return should_fail() ? NULL : malloc(n ? n : 1);
+}
 
 void *md_calloc(size_t n, size_t sz)
 {
@@ -40,7 +43,10 @@ void *md_realloc(void *p, size_t n)
 	return should_fail() ? NULL : realloc(p, n ? n : 1);
 }
 
-void md_free(void *p) { free(p); }
+void md_free(void *p)
+{
+	free(p);
+}
 
 char *md_strdup(const char *s)
 {

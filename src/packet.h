@@ -16,18 +16,18 @@ struct md_addr {
 	uint8_t b[16];
 };
 
-#define MD_MAX_VLAN 2
+#define MD_MAX_VLAN	  2
 #define MD_MAX_PKT_EVENTS 8
 
 /* Packet flags */
-#define MD_PKT_HAS_ETH 0x0001u
-#define MD_PKT_IPV4 0x0002u
-#define MD_PKT_IPV6 0x0004u
-#define MD_PKT_FRAG 0x0008u       /* a fragment (held by defrag) */
+#define MD_PKT_HAS_ETH	   0x0001u
+#define MD_PKT_IPV4	   0x0002u
+#define MD_PKT_IPV6	   0x0004u
+#define MD_PKT_FRAG	   0x0008u /* a fragment (held by defrag) */
 #define MD_PKT_REASSEMBLED 0x0010u /* rebuilt from fragments */
-#define MD_PKT_CSUM_BAD 0x0020u   /* IP/TCP/UDP checksum wrong (when checked) */
-#define MD_PKT_INVALID 0x0040u    /* decode failed; no flow handling */
-#define MD_PKT_L4 0x0080u         /* sp/dp and l4 fields valid */
+#define MD_PKT_CSUM_BAD	   0x0020u /* IP/TCP/UDP checksum wrong (when checked) */
+#define MD_PKT_INVALID	   0x0040u /* decode failed; no flow handling */
+#define MD_PKT_L4	   0x0080u /* sp/dp and l4 fields valid */
 
 /* TCP flags */
 #define MD_TH_FIN 0x01
@@ -48,7 +48,7 @@ struct md_packet {
 	uint32_t wirelen;
 	uint64_t ts_usec; /* packet time, microseconds since the epoch */
 	uint64_t pcap_cnt;
-	int linktype; /* DLT_* */
+	int linktype;	   /* DLT_* */
 	const char *iface; /* in_iface when live, else NULL */
 
 	/* link */
@@ -59,7 +59,7 @@ struct md_packet {
 
 	/* network */
 	uint8_t ip_ver; /* 4 or 6, 0 if none */
-	uint8_t proto;  /* IPPROTO_* of the transport */
+	uint8_t proto;	/* IPPROTO_* of the transport */
 	uint8_t ttl;
 	struct md_addr src, dst;
 	const uint8_t *l3;

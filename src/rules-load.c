@@ -11,9 +11,9 @@
 
 #define MD_RULE_MAX 65536
 
-static const char *const actions[] = {"alert", "pass", "drop", "reject",
-				      "rejectsrc", "rejectdst", "rejectboth",
-				      NULL};
+static const char *const actions[] = {"alert",	    "pass",	 "drop",
+				      "reject",	    "rejectsrc", "rejectdst",
+				      "rejectboth", NULL};
 
 static bool is_action(const char *w, size_t n)
 {
@@ -80,7 +80,8 @@ static int keep(struct md_ruleset *rs, const char *file, unsigned line,
 {
 	if (rs->n == rs->cap) {
 		size_t cap = rs->cap ? rs->cap * 2 : 64;
-		struct md_rule_text *r = md_realloc(rs->rules, cap * sizeof(*r));
+		struct md_rule_text *r =
+		    md_realloc(rs->rules, cap * sizeof(*r));
 		if (!r)
 			return MD_E_NOMEM;
 		rs->rules = r;
@@ -143,8 +144,8 @@ int md_rules_load_file(struct md_ruleset *rs, const char *path, FILE *errs)
 			start = lineno;
 		bool cont = n && s[n - 1] == '\\';
 		if (alen + n + 1 >= MD_RULE_MAX) {
-			fprintf(errs, "%s:%u: rule longer than %u bytes\n", path,
-				start, MD_RULE_MAX);
+			fprintf(errs, "%s:%u: rule longer than %u bytes\n",
+				path, start, MD_RULE_MAX);
 			rs->failed++;
 			alen = 0;
 			continue;

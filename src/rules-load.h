@@ -23,8 +23,8 @@ struct md_rule_text {
 struct md_ruleset {
 	struct md_rule_text *rules;
 	size_t n, cap;
-	size_t failed;  /* rules reported and skipped */
-	size_t files;   /* files read */
+	size_t failed;	/* rules reported and skipped */
+	size_t files;	/* files read */
 	size_t missing; /* files that could not be opened */
 };
 

@@ -491,7 +491,7 @@ int md_stream_packet(struct md_stream_ctx *ctx, struct md_flow *f,
 	return 0;
 }
 
-void md_stream_flow_end(struct md_stream_ctx *ctx, struct md_flow *f)
+void md_stream_flow_flush(struct md_stream_ctx *ctx, struct md_flow *f)
 {
 	struct md_tcp_session *ssn = f->tcp;
 	struct md_stream_call c;
@@ -503,6 +503,15 @@ void md_stream_flow_end(struct md_stream_ctx *ctx, struct md_flow *f)
 		call_init(&c, ctx, f, NULL, i);
 		md_stream_finish(&c);
 	}
+}
+
+void md_stream_flow_end(struct md_stream_ctx *ctx, struct md_flow *f)
+{
+	struct md_tcp_session *ssn = f->tcp;
+
+	if (!ssn)
+		return;
+	md_stream_flow_flush(ctx, f);
 	md_stream_half_free(ctx, &ssn->h[0]);
 	md_stream_half_free(ctx, &ssn->h[1]);
 	md_free(ssn);

@@ -44,10 +44,10 @@ enum md_tcp_state {
 };
 
 struct md_stream_cfg {
-	uint64_t memcap;       /* bytes of queued segments, whole worker */
-	uint64_t depth;        /* bytes per direction delivered; 0 = unlimited */
-	bool midstream;        /* pick up sessions without a handshake */
-	uint32_t max_queued;   /* out-of-order segments per direction */
+	uint64_t memcap;     /* bytes of queued segments, whole worker */
+	uint64_t depth;	     /* bytes per direction delivered; 0 = unlimited */
+	bool midstream;	     /* pick up sessions without a handshake */
+	uint32_t max_queued; /* out-of-order segments per direction */
 };
 
 /* What the stream calls; `user` is md_stream_ctx.user. `pkt` is the packet
@@ -57,8 +57,8 @@ struct md_stream_ops {
 		     uint32_t len, const struct md_packet *pkt);
 	void (*gap)(void *user, struct md_flow *f, int dir, uint64_t len);
 	void (*eof)(void *user, struct md_flow *f, int dir);
-	void (*event)(void *user, struct md_flow *f, const struct md_packet *pkt,
-		      enum md_stream_event ev);
+	void (*event)(void *user, struct md_flow *f,
+		      const struct md_packet *pkt, enum md_stream_event ev);
 };
 
 struct md_stream_ctx {
@@ -81,6 +81,11 @@ void md_stream_fini(struct md_stream_ctx *ctx);
  * session could not be allocated (counted; the packet is not inspected). */
 int md_stream_packet(struct md_stream_ctx *ctx, struct md_flow *f,
 		     struct md_packet *p);
+
+/* The flow ends, first step: deliver what is queued (holes become gaps)
+ * and signal eof in both directions not yet closed; the session (state,
+ * gap flags) stays for the flow record. Safe when f->tcp is NULL. */
+void md_stream_flow_flush(struct md_stream_ctx *ctx, struct md_flow *f);
 
 /* The flow ends: deliver what is queued (holes become gaps), signal eof in
  * both directions not yet closed, free f->tcp. Safe when f->tcp is NULL. */

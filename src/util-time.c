@@ -1,24 +1,54 @@
 /* util-time.c - EVE timestamps and clocks. */
 #include "util-time.h"
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
+
+/* The date and zone of the last second formatted, per thread: records
+ * of one second share them, and localtime_r is costly. */
+static __thread struct {
+	time_t secs;
+	bool valid;
+	char date[24];
+	char zone[8];
+} cache;
 
 char *md_time_format(char *buf, uint64_t usec)
 {
+	/* Years past 9999 do not fit the format: clamp. */
+	if (usec > 253402300799999999ull)
+		usec = 253402300799999999ull;
 	time_t secs = (time_t)(usec / 1000000u);
-	struct tm tm;
-	char date[24], zone[8];
-
-	if (!localtime_r(&secs, &tm)) {
-		snprintf(buf, MD_TS_LEN, "1970-01-01T00:00:00.000000+0000");
-		return buf;
+	if (!cache.valid || cache.secs != secs) {
+		struct tm tm;
+		if (!localtime_r(&secs, &tm)) {
+			snprintf(buf, MD_TS_LEN,
+				 "1970-01-01T00:00:00.000000+0000");
+			return buf;
+		}
+		strftime(cache.date, sizeof(cache.date), "%Y-%m-%dT%H:%M:%S",
+			 &tm);
+		strftime(cache.zone, sizeof(cache.zone), "%z", &tm);
+		cache.secs = secs;
+		cache.valid = true;
 	}
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	strftime(zone, sizeof(zone), "%z", &tm);
-	snprintf(buf, MD_TS_LEN, "%s.%06u%s", date, (unsigned)(usec % 1000000u),
-		 zone);
+	unsigned us = (unsigned)(usec % 1000000u);
+	size_t n = strlen(cache.date);
+	memcpy(buf, cache.date, n);
+	buf[n++] = '.';
+	for (int i = 5; i >= 0; i--, us /= 10)
+		buf[n + (size_t)i] = (char)('0' + us % 10);
+	n += 6;
+	snprintf(buf + n, MD_TS_LEN - n, "%s", cache.zone);
 	return buf;
+}
+
+/* Forget the cached date (the time zone changed). */
+void md_time_reset_cache(void)
+{
+	cache.valid = false;
 }
 
 uint64_t md_time_mono_usec(void)

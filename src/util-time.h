@@ -12,6 +12,10 @@
  * bytes). Returns buf. */
 char *md_time_format(char *buf, uint64_t usec);
 
+/* Forget the per-thread date cache of md_time_format (after a time-zone
+ * change, e.g. in tests). */
+void md_time_reset_cache(void);
+
 /* Monotonic clock in microseconds (for progress and stats intervals). */
 uint64_t md_time_mono_usec(void);
 

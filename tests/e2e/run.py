@@ -192,6 +192,7 @@ def evaluate_checks(records, checks):
 
 def load_eve_validator():
     path = os.path.join(os.path.dirname(HERE), "scripts", "eve-validate.py")
+    sys.dont_write_bytecode = True      # no __pycache__ in the source tree
     spec = importlib.util.spec_from_file_location("eve_validate", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)

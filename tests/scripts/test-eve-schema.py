@@ -26,6 +26,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRCDIR = os.environ.get("MD_SRCDIR") or os.path.dirname(os.path.dirname(HERE))
 
+sys.dont_write_bytecode = True      # no __pycache__ in the source tree
 spec = importlib.util.spec_from_file_location("eve_validate", os.path.join(HERE, "eve-validate.py"))
 ev = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(ev)

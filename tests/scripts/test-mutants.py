@@ -26,6 +26,7 @@ Exit 0 pass, 1 fail, 77 skip (no captures).
 import argparse
 import glob
 import importlib.util
+import json
 import os
 import random
 import shutil
@@ -120,6 +121,7 @@ def pick_kind(data, rng):
 
 
 def load_validator():
+    sys.dont_write_bytecode = True      # no __pycache__ in the source tree
     spec = importlib.util.spec_from_file_location("eve_validate",
                                                   os.path.join(HERE, "eve-validate.py"))
     mod = importlib.util.module_from_spec(spec)
@@ -138,7 +140,6 @@ def check_eve(path, ev, validator):
     if validator is not None:
         _, bad, msgs = ev.validate_file(validator, path, max_errors=3)
         return ("%d invalid eve.json record(s): %s" % (bad, "; ".join(msgs))) if bad else None
-    import json
     with open(path, "rb") as f:
         for n, line in enumerate(f, 1):
             try:

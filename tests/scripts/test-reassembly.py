@@ -15,7 +15,10 @@ For each capture:
   3. rewritten variants are built with scapy and must deliver the same
      bytes as the ORIGINAL capture's reference:
        onebyte   every TCP payload split into 1-byte segments
-       reorder   data segments shuffled within windows of 8 per direction
+       reorder   data segments shuffled within windows of 8 per direction;
+                 acknowledgement numbers are lowered where needed so that no
+                 packet acknowledges data that has not been sent yet (as a
+                 receiver only acknowledges what it got)
        dup       every data segment sent twice
        overlap   extra retransmissions overlapping the previous and the next
                  segment by 1-8 bytes, with the same data
@@ -232,9 +235,45 @@ def onebyte(segs, rng):
     return out
 
 
+def fix_acks(pkts):
+    """Lower every acknowledgement number to the end of the contiguous data
+    (and FIN) the peer has sent so far in this packet order."""
+    base, nxt, pending, out = {}, {}, {}, []
+    for p in pkts:
+        s = Seg(p)
+        if not s.tcp:
+            out.append(p)
+            continue
+        d, peer = s.dir, (s.dir[2], s.dir[3], s.dir[0], s.dir[1])
+        if s.flags & SYN:
+            base.setdefault(d, (s.seq + 1) & 0xFFFFFFFF)
+        elif d not in base and s.data:
+            base[d] = s.seq
+        if d in base:
+            start = (s.seq - base[d]) & 0xFFFFFFFF
+            end = start + len(s.data) + (1 if s.flags & FIN else 0)
+            if end > start and start < 1 << 31:
+                pending.setdefault(d, []).append((start, end))
+                cur = nxt.get(d, 0)
+                for a, b in sorted(pending[d]):
+                    if a <= cur:
+                        cur = max(cur, b)
+                pending[d] = [(a, b) for a, b in pending[d] if b > cur]
+                nxt[d] = cur
+        ack = int(p[TCP].ack)
+        if p[TCP].flags & 0x10 and peer in base:
+            limit = (base[peer] + nxt.get(peer, 0)) & 0xFFFFFFFF
+            if 0 < (ack - limit) & 0xFFFFFFFF < 1 << 31:     # ack beyond limit
+                p = rebuild(p, s.seq, s.data, s.flags)
+                p[TCP].ack = limit
+        out.append(p)
+    return out
+
+
 def reorder(segs, rng):
     """Shuffle data segments among their own slots, per direction, in
-    windows of WINDOW slots; each slot keeps its timestamp."""
+    windows of WINDOW slots; each slot keeps its timestamp; then make the
+    acknowledgements legal (fix_acks)."""
     out = [s.pkt for s in segs]
     slots = {}
     for i, s in enumerate(segs):
@@ -249,7 +288,7 @@ def reorder(segs, rng):
                 q = p.copy()
                 q.time = segs[i].pkt.time
                 out[i] = q
-    return out
+    return fix_acks(out)
 
 
 def dup(segs, rng):

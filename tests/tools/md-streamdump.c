@@ -113,7 +113,8 @@ int main(int argc, char **argv)
 		a = 3;
 	}
 	if (argc - a != 2) {
-		fprintf(stderr, "usage: md-streamdump [-k none|all] PCAP OUTDIR\n");
+		fprintf(stderr,
+			"usage: md-streamdump [-k none|all] PCAP OUTDIR\n");
 		return 2;
 	}
 	t.outdir = argv[a + 1];
@@ -138,7 +139,8 @@ int main(int argc, char **argv)
 		p.data = data;
 		p.caplen = h->caplen;
 		p.wirelen = h->len;
-		p.ts_usec = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+		p.ts_usec =
+		    (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
 		p.linktype = pcap_datalink(pc);
 		if (md_decode(&dec, &p) == MD_DECODE_OK && p.proto == 6 &&
 		    (p.flags & MD_PKT_L4)) {

@@ -124,7 +124,8 @@ static void s_str(void *c, uint64_t tx, unsigned f, const uint8_t *p,
 		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\')
 			buf[o++] = (char)p[i];
 		else
-			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "\\x%02x", p[i]);
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+					      "\\x%02x", p[i]);
 	}
 	buf[o] = 0;
 	outf(r, "str %llu field=%s '%s'%s", (unsigned long long)tx, fname(r, f),
@@ -161,8 +162,8 @@ static void s_progress(void *c, uint64_t tx, enum md_dir dir, unsigned p)
 
 static struct md_sink make_sink(struct run *r)
 {
-	struct md_sink s = {r,	     s_event, s_tx_new,	 s_str,
-			    s_uint, s_arg,   s_group,	 s_progress};
+	struct md_sink s = {r,	    s_event, s_tx_new, s_str,
+			    s_uint, s_arg,   s_group,  s_progress};
 	return s;
 }
 
@@ -185,8 +186,8 @@ static void feed(struct run *r, int d, const uint8_t *p, size_t len)
 	size_t off = 0;
 	while (off < n) {
 		size_t used = 0;
-		enum md_parse_rc rc = r->pp->parse(r->state, (enum md_dir)d, g + off,
-						   n - off, &used, &sink);
+		enum md_parse_rc rc = r->pp->parse(
+		    r->state, (enum md_dir)d, g + off, n - off, &used, &sink);
 		assert_true(used <= n - off);
 		off += used;
 		if (rc == MD_PARSE_BAD) {

@@ -28,17 +28,23 @@ enum { F_NAME, F_CODE, F_TAGS, F_ITEMS, F_ITEM_VAL, F_SECRET };
 enum { EV_BAD_TYPE, EV_GAP };
 
 static const struct md_field_def tlv_fields[] = {
-	[F_NAME] = {"name", "request.name", MD_FT_STR, MD_DIR_TOSERVER, 0, -1, 0, "name"},
-	[F_CODE] = {"code", "response.code", MD_FT_UINT, MD_DIR_TOCLIENT, 0, -1, 0, "code"},
-	[F_TAGS] = {"tag", "tags", MD_FT_STR, MD_DIR_TOSERVER, MD_FF_MULTI, -1, 0, "tags"},
-	[F_ITEMS] = {"items", "items", MD_FT_GROUP, MD_DIR_TOSERVER, MD_FF_NOKEYWORD, -1, 0, "items"},
-	[F_ITEM_VAL] = {"item", "value", MD_FT_STR, MD_DIR_TOSERVER, 0, F_ITEMS, 0, "item"},
-	[F_SECRET] = {"patient", "patient", MD_FT_STR, MD_DIR_TOSERVER, MD_FF_PHI, -1, 0, "phi"},
+    [F_NAME] = {"name", "request.name", MD_FT_STR, MD_DIR_TOSERVER, 0, -1, 0,
+		"name"},
+    [F_CODE] = {"code", "response.code", MD_FT_UINT, MD_DIR_TOCLIENT, 0, -1, 0,
+		"code"},
+    [F_TAGS] = {"tag", "tags", MD_FT_STR, MD_DIR_TOSERVER, MD_FF_MULTI, -1, 0,
+		"tags"},
+    [F_ITEMS] = {"items", "items", MD_FT_GROUP, MD_DIR_TOSERVER,
+		 MD_FF_NOKEYWORD, -1, 0, "items"},
+    [F_ITEM_VAL] = {"item", "value", MD_FT_STR, MD_DIR_TOSERVER, 0, F_ITEMS, 0,
+		    "item"},
+    [F_SECRET] = {"patient", "patient", MD_FT_STR, MD_DIR_TOSERVER, MD_FF_PHI,
+		  -1, 0, "phi"},
 };
 
 static const struct md_event_def tlv_events[] = {
-	[EV_BAD_TYPE] = {"bad_type", "unknown record type"},
-	[EV_GAP] = {"gap", "bytes lost"},
+    [EV_BAD_TYPE] = {"bad_type", "unknown record type"},
+    [EV_GAP] = {"gap", "bytes lost"},
 };
 
 struct tlv_state {
@@ -82,7 +88,8 @@ static void record(struct tlv_state *s, enum md_dir dir, uint8_t type,
 		k->tx_group(k->ctx, s->cur_tx, F_ITEMS);
 		k->tx_str(k->ctx, s->cur_tx, F_ITEM_VAL, v.p, v.len);
 	} else {
-		k->event(k->ctx, s->have_tx ? s->cur_tx : MD_TX_NONE, EV_BAD_TYPE);
+		k->event(k->ctx, s->have_tx ? s->cur_tx : MD_TX_NONE,
+			 EV_BAD_TYPE);
 	}
 }
 
@@ -128,20 +135,20 @@ static void tlv_gap(void *st, enum md_dir dir, uint64_t len,
 static const uint16_t tlv_ports[] = {9999, 0};
 
 static const struct md_parser tlv_parser = {
-	.abi = MD_PARSER_ABI,
-	.name = "tlv",
-	.desc = "test protocol",
-	.ipproto = 6,
-	.ports = tlv_ports,
-	.state_size = sizeof(struct tlv_state),
-	.tx_done_progress = 1,
-	.probe = tlv_probe,
-	.parse = tlv_parse,
-	.gap = tlv_gap,
-	.events = tlv_events,
-	.n_events = 2,
-	.fields = tlv_fields,
-	.n_fields = sizeof(tlv_fields) / sizeof(tlv_fields[0]),
+    .abi = MD_PARSER_ABI,
+    .name = "tlv",
+    .desc = "test protocol",
+    .ipproto = 6,
+    .ports = tlv_ports,
+    .state_size = sizeof(struct tlv_state),
+    .tx_done_progress = 1,
+    .probe = tlv_probe,
+    .parse = tlv_parse,
+    .gap = tlv_gap,
+    .events = tlv_events,
+    .n_events = 2,
+    .fields = tlv_fields,
+    .n_fields = sizeof(tlv_fields) / sizeof(tlv_fields[0]),
 };
 
 /* ---- engine side: records what the app layer reports --------------------- */
@@ -214,7 +221,8 @@ static int teardown(void **st)
 {
 	struct env *e = *st;
 	md_applayer_flow_end(&e->app, &e->flow);
-	assert_int_equal(e->app.buf_mc.used, 0); /* nothing leaked in the caps */
+	assert_int_equal(e->app.buf_mc.used,
+			 0); /* nothing leaked in the caps */
 	assert_int_equal(e->app.tx_mc.used, 0);
 	free(e);
 	md_registry_reset();
@@ -223,10 +231,13 @@ static int teardown(void **st)
 
 static void data(struct env *e, int dir, const char *p, size_t n)
 {
-	md_applayer_data(&e->app, &e->flow, dir, (const uint8_t *)p, (uint32_t)n);
+	md_applayer_data(&e->app, &e->flow, dir, (const uint8_t *)p,
+			 (uint32_t)n);
 }
 
-#define REQ "TLV1\x01\x00\x03" "abc\x03\x00\x01x\x03\x00\x01y\x04\x00\x01i"
+#define REQ                                                                    \
+	"TLV1\x01\x00\x03"                                                     \
+	"abc\x03\x00\x01x\x03\x00\x01y\x04\x00\x01i"
 #define RSP "\x02\x00\x02\x00\xc8"
 
 static void test_registry(void **st)
@@ -236,11 +247,14 @@ static void test_registry(void **st)
 	struct md_parser bad = tlv_parser;
 	bad.abi = (2u << 16) | 0;
 	bad.name = "tlv2";
-	assert_int_equal(md_registry_add(&bad, msg, sizeof(msg)), MD_E_UNSUPPORTED);
+	assert_int_equal(md_registry_add(&bad, msg, sizeof(msg)),
+			 MD_E_UNSUPPORTED);
 	assert_non_null(strstr(msg, "ABI 2.0"));
 	bad.abi = MD_PARSER_ABI_MAJOR << 16 | (MD_PARSER_ABI_MINOR + 1);
-	assert_true(md_registry_add(&bad, msg, sizeof(msg)) >= 0); /* newer minor */
-	assert_int_equal(md_registry_add(&tlv_parser, msg, sizeof(msg)), MD_E_LIMIT);
+	assert_true(md_registry_add(&bad, msg, sizeof(msg)) >=
+		    0); /* newer minor */
+	assert_int_equal(md_registry_add(&tlv_parser, msg, sizeof(msg)),
+			 MD_E_LIMIT);
 	bad.name = "noprobe";
 	bad.probe = NULL;
 	assert_int_equal(md_registry_add(&bad, msg, sizeof(msg)), MD_E_INVAL);
@@ -369,14 +383,15 @@ static void test_vectors(void **st)
 {
 	(void)st;
 	struct md_vec_chunk in[] = {
-		{MD_DIR_TOSERVER, REQ, sizeof(REQ) - 1},
-		{MD_DIR_TOCLIENT, RSP, sizeof(RSP) - 1},
-		{MD_DIR_TOSERVER, "\x09\x00\x00", 3},
+	    {MD_DIR_TOSERVER, REQ, sizeof(REQ) - 1},
+	    {MD_DIR_TOCLIENT, RSP, sizeof(RSP) - 1},
+	    {MD_DIR_TOSERVER, "\x09\x00\x00", 3},
 	};
 	char *t = md_vec_run(&tlv_parser, in, 3);
 	assert_non_null(strstr(t, "tx 0 dir 0\nstr 0 field=name 'abc'\n"));
 	assert_non_null(strstr(t, "uint 0 field=code 200\n"));
-	assert_non_null(strstr(t, "group 0 field=items\nstr 0 field=item 'i'\n"));
+	assert_non_null(
+	    strstr(t, "group 0 field=items\nstr 0 field=item 'i'\n"));
 	assert_int_equal(md_count_str(t, "field=tag"), 2);
 	assert_non_null(strstr(t, "event - bad_type\n"));
 	free(t);
@@ -385,18 +400,24 @@ static void test_vectors(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_registry, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_probe_any_port_and_tx, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_probe_need_more, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_probe_server_first, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_probe_failed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_probe_eof, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_is_sticky, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_buffer_limit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_open_tx_at_end, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_gap_reaches_parser, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_too_many_tx, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_vectors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_registry, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_probe_any_port_and_tx, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_probe_need_more, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_probe_server_first, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_probe_failed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_probe_eof, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_is_sticky, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_buffer_limit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_open_tx_at_end, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_gap_reaches_parser, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_too_many_tx, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_vectors, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("applayer", tests, NULL, NULL);
 }

@@ -555,36 +555,12 @@ struct mal {
 
 #define LT  -1
 #define ALL -1
-#define P0                                                                     \
-	0,                                                                     \
-	{                                                                      \
-		{                                                              \
-			0, 0                                                   \
-		}                                                              \
-	}
-#define P1(a, x)                                                               \
-	1,                                                                     \
-	{                                                                      \
-		{                                                              \
-			a, x                                                   \
-		}                                                              \
-	}
-#define P2(a, x, b, y)                                                         \
-	2,                                                                     \
-	{                                                                      \
-		{a, x},                                                        \
-		{                                                              \
-			b, y                                                   \
-		}                                                              \
-	}
-#define P3(a, x, b, y, c, z)                                                   \
-	3,                                                                     \
-	{                                                                      \
-		{a, x}, {b, y},                                                \
-		{                                                              \
-			c, z                                                   \
-		}                                                              \
-	}
+/* clang-format off */
+#define P0                   0, {{0, 0}}
+#define P1(a, x)             1, {{a, x}}
+#define P2(a, x, b, y)       2, {{a, x}, {b, y}}
+#define P3(a, x, b, y, c, z) 3, {{a, x}, {b, y}, {c, z}}
+/* clang-format on */
 #define INV(e) MD_DECODE_INVALID, MD_DEV_##e
 #define EVT(e) MD_DECODE_OK, MD_DEV_##e
 
@@ -756,42 +732,17 @@ struct ext {
 	uint32_t len;
 };
 
-#define XH                                                                     \
-	{                                                                      \
-		0, hbh, 8                                                      \
-	}
-#define XD                                                                     \
-	{                                                                      \
-		60, dsto, 8                                                    \
-	}
-#define XR                                                                     \
-	{                                                                      \
-		43, rh2, 24                                                    \
-	}
-#define XA                                                                     \
-	{                                                                      \
-		51, ah, 24                                                     \
-	}
-#define XF                                                                     \
-	{                                                                      \
-		44, fh_atomic, 8                                               \
-	}
-#define XR0                                                                    \
-	{                                                                      \
-		43, rh0, 24                                                    \
-	}
-#define XAR                                                                    \
-	{                                                                      \
-		51, ah_res, 24                                                 \
-	}
-#define XBO                                                                    \
-	{                                                                      \
-		60, badopt, 8                                                  \
-	}
-#define XFR                                                                    \
-	{                                                                      \
-		44, fh_res, 8                                                  \
-	}
+/* clang-format off */
+#define XH  {0, hbh, 8}
+#define XD  {60, dsto, 8}
+#define XR  {43, rh2, 24}
+#define XA  {51, ah, 24}
+#define XF  {44, fh_atomic, 8}
+#define XR0 {43, rh0, 24}
+#define XAR {51, ah_res, 24}
+#define XBO {60, badopt, 8}
+#define XFR {44, fh_res, 8}
+/* clang-format on */
 
 /* Chain n extension headers before proto; returns the first type. */
 static uint8_t chain(uint8_t *out, uint32_t *outlen, const struct ext *e,
@@ -826,7 +777,9 @@ static int run_v6_chain(const struct ext *e, unsigned n, uint8_t proto,
 static void t_ipv6_exthdrs(void **state)
 {
 	const struct ext all[] = {XH, XD, XR, XA, XF, XD};
-	struct buf s = {.n = 0};
+	struct buf s = {.n = 0}, k = {.n = 0};
+	uint8_t x[24];
+	uint32_t xl;
 
 	(void)state;
 	reinit_csum();
@@ -853,6 +806,16 @@ static void t_ipv6_exthdrs(void **state)
 	assert_int_equal(run_v6_chain(all, 2, 50, &s), MD_DECODE_OK); /* ESP */
 	assert_int_equal(pk.proto, 50);
 	assert_false(pk.flags & MD_PKT_L4);
+	/* segments left: the pseudo-header needs the final destination from
+	 * the routing header, so a bad checksum is not judged */
+	k.n = 0;
+	eth(&k, 0x86dd);
+	ip6(&k, chain(x, &xl, &all[2], 1, 17), x, 24, 17, &s);
+	k.b[k.n - 1] ^= 1;
+	assert_int_equal(run(&k, DLT_EN10MB), MD_DECODE_OK);
+	assert_int_equal(pk.n_events, 0);
+	k.b[14 + 40 + 3] = 0; /* no segment left: judged */
+	expect_only(run(&k, DLT_EN10MB), MD_DECODE_OK, MD_DEV_UDP_CSUM_INVALID);
 }
 
 /* Chains that raise one event each (and stay decodable). */
@@ -1179,7 +1142,7 @@ static void t_fuzz(void **state)
 	struct buf more[3], s = {.n = 0};
 	const struct buf *pkts[B_MAX + 3];
 	int lts[B_MAX + 3];
-	uint8_t x[256], m[4096];
+	uint8_t x[256], m[4096], first;
 	uint32_t xl;
 
 	(void)state;
@@ -1191,7 +1154,8 @@ static void t_fuzz(void **state)
 	eth(&more[1], 0x88a8);
 	tag(&more[1], 1, 0x8100);
 	tag(&more[1], 2, 0x86dd);
-	ip6(&more[1], chain(x, &xl, e, 4, 17), x, xl, 17, &s);
+	first = chain(x, &xl, e, 4, 17);
+	ip6(&more[1], first, x, xl, 17, &s);
 	ip4(&more[2], 17, &s, NULL, 0);
 	more[2].b[6] = 0x20; /* MF: goes to defrag */
 	for (unsigned i = 0; i < B_MAX + 3; i++) {
@@ -1202,16 +1166,21 @@ static void t_fuzz(void **state)
 	}
 	for (unsigned it = 0; it < 20000; it++) {
 		unsigned w = rnd(B_MAX + 3), flips = rnd(5);
-		uint32_t n = pkts[w]->n;
+		uint32_t n = pkts[w]->n, at;
+		int rc;
 
 		memcpy(m, pkts[w]->b, n);
 		if (rnd(3) == 0)
 			n = rnd(n + 1);
-		for (unsigned f = 0; f < flips && n; f++)
-			m[rnd(n)] ^= (uint8_t)(1u << rnd(8));
-		if (rnd(8) == 0 && n) /* a random length or count byte */
-			m[rnd(n)] = (uint8_t)rnd(256);
-		int rc = run_bytes(m, n, lts[w]);
+		for (unsigned f = 0; f < flips && n; f++) {
+			at = rnd(n);
+			m[at] ^= (uint8_t)(1u << rnd(8));
+		}
+		if (rnd(8) == 0 && n) { /* a random length or count byte */
+			at = rnd(n);
+			m[at] = (uint8_t)rnd(256);
+		}
+		rc = run_bytes(m, n, lts[w]);
 		assert_true(rc >= MD_DECODE_OK && rc <= MD_DECODE_NONIP);
 		check_spans();
 		if (it % 4096 == 0)

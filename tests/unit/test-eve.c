@@ -25,10 +25,12 @@ static void test_timestamp(void **st)
 			    "2023-11-14T22:13:20.123456+0000");
 	setenv("TZ", "EST5", 1);
 	tzset();
+	md_time_reset_cache();
 	assert_string_equal(md_time_format(b, 1700000000000001ull),
 			    "2023-11-14T17:13:20.000001-0500");
 	setenv("TZ", "UTC", 1);
 	tzset();
+	md_time_reset_cache();
 }
 
 static void test_json_bytes(void **st)
@@ -42,13 +44,43 @@ static void test_json_bytes(void **st)
 	json_decref(s);
 }
 
+static void test_jb(void **st)
+{
+	(void)st;
+	char small[8];
+	struct md_jb jb;
+	md_jb_init_buf(&jb, small, sizeof(small)); /* grows to the heap */
+	md_jb_open(&jb, NULL);
+	md_jb_str(&jb, "a", "q\"\\\n");
+	md_jb_bytes(&jb, "b", (const uint8_t *)"\x01\xc3\xa9\xff", 4);
+	md_jb_open_array(&jb, "c");
+	md_jb_uint(&jb, NULL, 0);
+	md_jb_uint(&jb, NULL, 9223372036854775807ull);
+	md_jb_bool(&jb, NULL, false);
+	md_jb_close_array(&jb);
+	md_jb_open(&jb, "d");
+	md_jb_close(&jb);
+	md_jb_raw(&jb, "e", "[1]", 3);
+	md_jb_close(&jb);
+	assert_string_equal(
+	    jb.buf, "{\"a\":\"q\\\"\\\\\\n\",\"b\":\"\\\\x01\xc3\xa9\\\\xff\","
+		    "\"c\":[0,9223372036854775807,false],\"d\":{},\"e\":[1]}");
+	json_t *o = json_loads(jb.buf, 0, NULL);
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(o, "b")),
+			    "\\x01\xc3\xa9\\xff");
+	json_decref(o);
+	md_jb_free(&jb);
+}
+
 static void test_set_path(void **st)
 {
 	(void)st;
 	json_t *o = json_object();
 	assert_int_equal(md_json_set_path(o, "a.b.c", json_integer(1)), 0);
 	assert_int_equal(md_json_set_path(o, "a.d", json_integer(2)), 0);
-	assert_int_equal(md_json_set_path(o, "a..x", json_integer(3)), MD_E_INVAL);
+	assert_int_equal(md_json_set_path(o, "a..x", json_integer(3)),
+			 MD_E_INVAL);
 	char *s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	assert_string_equal(s, "{\"a\":{\"b\":{\"c\":1},\"d\":2}}");
 	free(s);
@@ -68,36 +100,50 @@ static void test_header(void **st)
 	f.key.vlan[0] = 7;
 	struct md_packet p = {0};
 	p.pcap_cnt = 9;
-	json_t *o = md_eve_header("flow", 1000000, &f, &p, 1);
-	assert_string_equal(json_string_value(json_object_get(o, "src_ip")), "10.0.0.2");
-	assert_int_equal(json_integer_value(json_object_get(o, "src_port")), 104);
-	assert_string_equal(json_string_value(json_object_get(o, "direction")), "to_client");
-	assert_string_equal(json_string_value(json_object_get(o, "proto")), "TCP");
+	struct md_jb jb;
+	md_jb_init(&jb);
+	md_eve_jb_header(&jb, "flow", 1000000, &f, &p, 1);
+	md_jb_close(&jb);
+	json_t *o = json_loads(jb.buf, 0, NULL);
+	md_jb_free(&jb);
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(o, "src_ip")),
+			    "10.0.0.2");
+	assert_int_equal(json_integer_value(json_object_get(o, "src_port")),
+			 104);
+	assert_string_equal(json_string_value(json_object_get(o, "direction")),
+			    "to_client");
+	assert_string_equal(json_string_value(json_object_get(o, "proto")),
+			    "TCP");
 	assert_int_equal(json_integer_value(json_object_get(o, "pcap_cnt")), 9);
-	assert_int_equal(json_integer_value(json_array_get(json_object_get(o, "vlan"), 0)), 7);
-	assert_string_equal(json_string_value(json_object_get(o, "pkt_src")), "wire/pcap");
+	assert_int_equal(
+	    json_integer_value(json_array_get(json_object_get(o, "vlan"), 0)),
+	    7);
+	assert_string_equal(json_string_value(json_object_get(o, "pkt_src")),
+			    "wire/pcap");
 	assert_null(json_object_get(o, "app_proto")); /* no payload yet */
 	json_decref(o);
 }
 
 static const struct md_field_def fields[] = {
-	{"name", "req.name", MD_FT_STR, 0, 0, -1, 0, ""},
-	{"ctx", "contexts", MD_FT_GROUP, 0, 0, -1, 0, ""},
-	{"ctx_id", "id", MD_FT_UINT, 0, 0, 1, 0, ""},
-	{"ts", "transfer_syntaxes", MD_FT_STR, 0, MD_FF_MULTI, 1, 0, ""},
-	{"patient", "patient_name", MD_FT_STR, 0, MD_FF_PHI, -1, 0, ""},
-	{"hidden", NULL, MD_FT_STR, 0, MD_FF_NOLOG, -1, 0, ""},
-	{"raw", NULL, MD_FT_BYTES, 0, 0, -1, 0, ""},
+    {"name", "req.name", MD_FT_STR, 0, 0, -1, 0, ""},
+    {"ctx", "contexts", MD_FT_GROUP, 0, 0, -1, 0, ""},
+    {"ctx_id", "id", MD_FT_UINT, 0, 0, 1, 0, ""},
+    {"ts", "transfer_syntaxes", MD_FT_STR, 0, MD_FF_MULTI, 1, 0, ""},
+    {"patient", "patient_name", MD_FT_STR, 0, MD_FF_PHI, -1, 0, ""},
+    {"hidden", NULL, MD_FT_STR, 0, MD_FF_NOLOG, -1, 0, ""},
+    {"raw", NULL, MD_FT_BYTES, 0, 0, -1, 0, ""},
 };
 
 static const struct md_parser pp = {
-	.abi = MD_PARSER_ABI, .name = "toy", .fields = fields, .n_fields = 7};
+    .abi = MD_PARSER_ABI, .name = "toy", .fields = fields, .n_fields = 7};
 
-static void add(struct md_memcap *mc, struct md_tx *tx, uint16_t f,
-		bool group, const char *s, uint64_t u)
+static void add(struct md_memcap *mc, struct md_tx *tx, uint16_t f, bool group,
+		const char *s, uint64_t u)
 {
 	assert_int_equal(md_tx_add(mc, tx, f, group, (const uint8_t *)s,
-				   s ? (uint32_t)strlen(s) : 0, u), 0);
+				   s ? (uint32_t)strlen(s) : 0, u),
+			 0);
 }
 
 static void test_tx_object(void **st)
@@ -114,21 +160,25 @@ static void test_tx_object(void **st)
 	add(&mc, tx, 2, false, NULL, 3);
 	add(&mc, tx, 4, false, "DOE^JOHN", 0);
 	add(&mc, tx, 5, false, "nope", 0);
-	assert_int_equal(md_tx_add(&mc, tx, 6, false,
-				   (const uint8_t *)"\x00\x01\x02", 3, 0), 0);
+	assert_int_equal(
+	    md_tx_add(&mc, tx, 6, false, (const uint8_t *)"\x00\x01\x02", 3, 0),
+	    0);
 	struct md_phi phi = {.log_clear = false};
 	json_t *o = md_eve_tx_object(&pp, tx, &phi, 100);
 	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	assert_string_equal(s,
-		"{\"req\":{\"name\":\"STORESCU\"},\"contexts\":[{\"id\":1,"
-		"\"transfer_syntaxes\":[\"1.2.840.10008.1.2\",\"1.2.840.10008.1.2.1\"]},"
-		"{\"id\":3}],\"patient_name\":\"phi:872e37219e714da40d144a94262c6671\","
-		"\"raw\":\"AAEC\"}");
+	assert_string_equal(
+	    s, "{\"req\":{\"name\":\"STORESCU\"},\"contexts\":[{\"id\":1,"
+	       "\"transfer_syntaxes\":[\"1.2.840.10008.1.2\",\"1.2.840.10008.1."
+	       "2.1\"]},"
+	       "{\"id\":3}],\"patient_name\":\"phi:"
+	       "872e37219e714da40d144a94262c6671\","
+	       "\"raw\":\"AAEC\"}");
 	free(s);
 	json_decref(o);
 	phi.log_clear = true;
 	o = md_eve_tx_object(&pp, tx, &phi, 1);
-	assert_string_equal(json_string_value(json_object_get(o, "patient_name")), "DOE^JOHN");
+	assert_string_equal(
+	    json_string_value(json_object_get(o, "patient_name")), "DOE^JOHN");
 	assert_int_equal(json_array_size(json_object_get(o, "contexts")), 1);
 	json_decref(o);
 	md_tx_free(&mc, tx);
@@ -143,11 +193,17 @@ static void test_write_and_stats(void **st)
 	snprintf(path, sizeof(path), "%s/eve.json", dir);
 	struct md_eve *eve;
 	assert_int_equal(md_eve_open(&eve, path, MD_EVE_ALL & ~MD_EVE_FLOW, err,
-				     sizeof(err)), 0);
+				     sizeof(err)),
+			 0);
 	struct md_counters c = {{0}};
 	c.v[MD_CTR_FLOW_TOTAL] = 5;
 	md_eve_stats(eve, &c, 1000000, 3, NULL);
-	md_eve_write(eve, MD_EVE_FLOW, json_object()); /* filtered out */
+	struct md_jb jb;
+	md_jb_init(&jb);
+	md_jb_open(&jb, NULL);
+	md_jb_close(&jb);
+	md_eve_write_jb(eve, MD_EVE_FLOW, &jb); /* filtered out */
+	md_jb_free(&jb);
 	md_eve_close(eve);
 	FILE *fp = fopen(path, "r");
 	assert_non_null(fgets(line, sizeof(line), fp));
@@ -156,25 +212,30 @@ static void test_write_and_stats(void **st)
 	json_t *o = json_loads(line, 0, NULL);
 	assert_non_null(o);
 	json_t *stats = json_object_get(o, "stats");
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(stats, "flow"), "total")), 5);
-	assert_int_equal(json_integer_value(json_object_get(stats, "uptime")), 3);
+	assert_int_equal(json_integer_value(json_object_get(
+			     json_object_get(stats, "flow"), "total")),
+			 5);
+	assert_int_equal(json_integer_value(json_object_get(stats, "uptime")),
+			 3);
 	json_decref(o);
 	unlink(path);
 	rmdir(dir);
-	assert_int_equal(md_eve_open(&eve, "/nonexistent/x/eve.json", MD_EVE_ALL,
-				     err, sizeof(err)), MD_E_IO);
+	assert_int_equal(md_eve_open(&eve, "/nonexistent/x/eve.json",
+				     MD_EVE_ALL, err, sizeof(err)),
+			 MD_E_IO);
 	assert_non_null(strstr(err, "/nonexistent/x/eve.json"));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_timestamp),
-		cmocka_unit_test(test_json_bytes),
-		cmocka_unit_test(test_set_path),
-		cmocka_unit_test(test_header),
-		cmocka_unit_test(test_tx_object),
-		cmocka_unit_test(test_write_and_stats),
+	    cmocka_unit_test(test_timestamp),
+	    cmocka_unit_test(test_json_bytes),
+	    cmocka_unit_test(test_jb),
+	    cmocka_unit_test(test_set_path),
+	    cmocka_unit_test(test_header),
+	    cmocka_unit_test(test_tx_object),
+	    cmocka_unit_test(test_write_and_stats),
 	};
 	return cmocka_run_group_tests_name("eve", tests, NULL, NULL);
 }

@@ -53,7 +53,8 @@ static void test_bidirectional(void **st)
 	struct md_flow_table t;
 	table(&t, &c, 0);
 	struct md_packet p1 = pkt(1, 40000, 2, 104, 6, MD_TH_SYN, 1000000);
-	struct md_packet p2 = pkt(2, 104, 1, 40000, 6, MD_TH_SYN | MD_TH_ACK, 1000100);
+	struct md_packet p2 =
+	    pkt(2, 104, 1, 40000, 6, MD_TH_SYN | MD_TH_ACK, 1000100);
 	struct md_flow *f1 = md_flow_lookup(&t, &p1);
 	struct md_flow *f2 = md_flow_lookup(&t, &p2);
 	assert_non_null(f1);
@@ -182,12 +183,12 @@ static void test_flow_id_stable(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bidirectional),
-		cmocka_unit_test(test_synack_first),
-		cmocka_unit_test(test_udp_established_and_timeout),
-		cmocka_unit_test(test_state_timeouts),
-		cmocka_unit_test(test_memcap_evicts),
-		cmocka_unit_test(test_flow_id_stable),
+	    cmocka_unit_test(test_bidirectional),
+	    cmocka_unit_test(test_synack_first),
+	    cmocka_unit_test(test_udp_established_and_timeout),
+	    cmocka_unit_test(test_state_timeouts),
+	    cmocka_unit_test(test_memcap_evicts),
+	    cmocka_unit_test(test_flow_id_stable),
 	};
 	return cmocka_run_group_tests_name("flow", tests, NULL, NULL);
 }

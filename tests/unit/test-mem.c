@@ -48,8 +48,8 @@ static void test_fail_after(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_memcap),
-		cmocka_unit_test(test_fail_after),
+	    cmocka_unit_test(test_memcap),
+	    cmocka_unit_test(test_fail_after),
 	};
 	return cmocka_run_group_tests_name("mem", tests, NULL, NULL);
 }

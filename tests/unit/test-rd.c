@@ -12,7 +12,8 @@
 static void test_ints(void **st)
 {
 	(void)st;
-	static const uint8_t b[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+	static const uint8_t b[] = {1, 2,  3,  4,  5,  6,  7, 8,
+				    9, 10, 11, 12, 13, 14, 15};
 	struct md_rd r = md_rd_make(b, sizeof(b));
 	assert_int_equal(md_rd_u8(&r), 1);
 	assert_int_equal(md_rd_be16(&r), 0x0203);
@@ -118,12 +119,12 @@ static void test_null_and_empty(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ints),
-		cmocka_unit_test(test_be64_span_rest),
-		cmocka_unit_test(test_sub),
-		cmocka_unit_test(test_peek_find),
-		cmocka_unit_test(test_guard_page),
-		cmocka_unit_test(test_null_and_empty),
+	    cmocka_unit_test(test_ints),
+	    cmocka_unit_test(test_be64_span_rest),
+	    cmocka_unit_test(test_sub),
+	    cmocka_unit_test(test_peek_find),
+	    cmocka_unit_test(test_guard_page),
+	    cmocka_unit_test(test_null_and_empty),
 	};
 	return cmocka_run_group_tests_name("md-rd", tests, NULL, NULL);
 }

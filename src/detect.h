@@ -1,0 +1,138 @@
+/* detect.h - the detection engine: Suricata-syntax signatures, prefilter,
+ * and matching of packets, reassembled TCP streams and app-layer
+ * transactions.
+ *
+ * Life cycle:
+ *   md_detect_new(cfg)                 vars, classification, references,
+ *                                      thresholds, datasets directory
+ *   md_detect_add_rule(d, text, file, line, err)   once per rule
+ *   md_detect_build(d)                 group rules, compile the prefilter
+ *   per worker: md_detect_thread_new(d)
+ *   per packet / stream chunk / completed transaction:
+ *     md_detect_packet / md_detect_stream / md_detect_tx  -> alerts
+ *   md_detect_flow_free(f) when a flow ends (flowbits, flowints, state)
+ *
+ * Keywords of app-layer protocols come from each parser's field table
+ * (plugin/md-parser.h): "<proto>.<field name>" is a sticky buffer for
+ * MD_FT_STR/MD_FT_BYTES fields and an integer keyword for MD_FT_UINT ones;
+ * MD_FF_ARG fields take an argument normalised by the parser's arg_norm.
+ */
+#ifndef MD_DETECT_H
+#define MD_DETECT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "applayer-tx.h"
+#include "flow.h"
+#include "md-parser.h"
+#include "packet.h"
+
+enum md_action {
+	MD_ACT_ALERT = 0,
+	MD_ACT_PASS,
+	MD_ACT_DROP,
+	MD_ACT_REJECT, /* reject: RST to the source (like rejectsrc) */
+	MD_ACT_REJECTSRC,
+	MD_ACT_REJECTDST,
+	MD_ACT_REJECTBOTH,
+};
+
+/* What an alert record needs to know of its signature. */
+struct md_sig_info {
+	uint32_t gid, sid, rev;
+	enum md_action action;
+	const char *msg;
+	const char *classtype; /* short name, or NULL */
+	const char *category;  /* classification description, or NULL */
+	int priority;	       /* severity: from priority or the classtype */
+	const char
+	    *metadata; /* JSON array text of "key value" strings, or NULL */
+	const char
+	    *app_proto; /* rule protocol when an app-layer one, or NULL */
+	bool noalert;	/* matches (flowbits ...) but no alert */
+};
+
+/* One alert produced by inspection. */
+struct md_alert {
+	const struct md_sig_info *sig;
+	uint64_t tx_id; /* MD_TX_NONE for packet and stream rules */
+	int dir;	/* 0 = to server */
+};
+
+/* Alerts of one inspection call, in action order (pass, drop, reject,
+ * alert), bounded. */
+#define MD_MAX_ALERTS 16
+struct md_alerts {
+	struct md_alert a[MD_MAX_ALERTS];
+	unsigned n;
+	unsigned overflow; /* alerts that did not fit */
+	bool pass_flow;	   /* a pass rule matched: stop inspecting the flow */
+	bool drop;	   /* a drop/reject rule matched */
+};
+
+struct md_detect_cfg {
+	const struct md_conf
+	    *conf;	      /* medids.yaml (vars, thresholds), or NULL */
+	const char *rule_dir; /* classification/reference/threshold.config,
+				 dataset files with relative paths */
+	const char
+	    *classification_file;   /* NULL: <rule_dir>/classification.config */
+	const char *reference_file; /* NULL: <rule_dir>/reference.config */
+	const char
+	    *threshold_file;  /* NULL: <rule_dir>/threshold.config if present */
+	const char *data_dir; /* where dataset `save` files go */
+};
+
+struct md_detect;
+struct md_detect_thread;
+
+struct md_detect_stats {
+	uint64_t loaded, failed, skipped;
+};
+
+/* Create an engine. Errors in vars or config files are printed to errs as
+ * "FILE:LINE: reason". Returns NULL on allocation failure or, when
+ * `fatal`, on any error. */
+struct md_detect *md_detect_new(const struct md_detect_cfg *cfg, FILE *errs,
+				bool fatal);
+void md_detect_free(struct md_detect *d);
+
+/* Parse one rule. Returns 0, or MD_E_INVAL with the reason in err (the
+ * caller prints "FILE:LINE: reason"); file/line are kept for messages. */
+int md_detect_add_rule(struct md_detect *d, const char *text, const char *file,
+		       unsigned line, char *err, size_t errlen);
+/* Group rules and compile the prefilter. Returns 0 or MD_E_*. */
+int md_detect_build(struct md_detect *d, char *err, size_t errlen);
+const struct md_detect_stats *md_detect_get_stats(const struct md_detect *d);
+/* Print every keyword with a one-line description (--list-keywords). */
+void md_detect_list_keywords(FILE *fp);
+
+struct md_detect_thread *md_detect_thread_new(struct md_detect *d);
+void md_detect_thread_free(struct md_detect_thread *t);
+
+/* Packet rules (ip/tcp/udp/icmp, header keywords, payload content). f may
+ * be NULL (no flow). Alerts are appended to out. */
+void md_detect_packet(struct md_detect_thread *t, struct md_flow *f,
+		      const struct md_packet *p, struct md_alerts *out);
+/* Raw stream rules: `len` new in-order bytes of direction dir at stream
+ * offset `off` (bytes delivered before them). The engine keeps enough
+ * history per flow to match across chunk boundaries. */
+void md_detect_stream(struct md_detect_thread *t, struct md_flow *f, int dir,
+		      const uint8_t *p, uint32_t len, uint64_t off,
+		      struct md_alerts *out);
+/* Transaction rules of parser pp over tx (called when the tx reaches a
+ * progress in either direction, and when it completes); each (rule, tx)
+ * alerts at most once. */
+void md_detect_tx(struct md_detect_thread *t, struct md_flow *f,
+		  const struct md_parser *pp, const struct md_tx *tx,
+		  struct md_alerts *out);
+/* App-layer events raised on a flow or tx (app-layer-event keyword). */
+void md_detect_app_event(struct md_detect_thread *t, struct md_flow *f,
+			 const struct md_parser *pp, uint64_t tx, unsigned ev,
+			 struct md_alerts *out);
+/* Free the detection state of a flow (f->detect). */
+void md_detect_flow_free(struct md_flow *f);
+
+#endif
