@@ -120,7 +120,7 @@ static int replay_file(struct md_worker *w, const char *file,
 	int dlt = pcap_datalink(pc);
 	struct pcap_pkthdr *h;
 	const u_char *data;
-	int rc;
+	int rc = 0;
 	MD_INC(&w->ctr, CAPTURE_FILES);
 	while (!*stop && (rc = pcap_next_ex(pc, &h, &data)) == 1) {
 		struct md_packet p = {0};

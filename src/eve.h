@@ -100,6 +100,14 @@ json_t *md_eve_phi_value(const struct md_phi *phi, const uint8_t *p,
  * 0600) when missing. Returns 0 or MD_E_IO with err set. */
 int md_eve_phi_key_load(struct md_phi *phi, const char *path, char *err,
 			size_t errlen);
+struct md_alert;
+/* An alert: packet p (or NULL for stream/transaction alerts at flow end),
+ * transaction tx of parser pp (or NULL). `blocked` when inline and the
+ * rule dropped the packet; replay always logs "allowed". */
+void md_eve_alert(struct md_eve *eve, const struct md_flow *f,
+		  const struct md_packet *p, const struct md_alert *a,
+		  const struct md_parser *pp, const struct md_tx *tx,
+		  bool blocked, uint64_t ts_usec);
 void md_eve_tx(struct md_eve *eve, const struct md_flow *f,
 	       const struct md_parser *pp, const struct md_tx *tx,
 	       uint64_t ts_usec);
