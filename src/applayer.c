@@ -271,12 +271,16 @@ static void sink_tx_progress(void *vc, uint64_t txid, enum md_dir dir,
 	struct md_tx *tx = txid == MD_TX_NONE ? NULL : tx_find(sc->af, txid);
 	if (!tx || dir > MD_DIR_TOCLIENT)
 		return;
-	if (progress > tx->progress[dir])
-		tx->progress[dir] = (uint8_t)(progress > 255 ? 255 : progress);
+	if (progress <= tx->progress[dir])
+		return;
+	tx->progress[dir] = (uint8_t)(progress > 255 ? 255 : progress);
 	unsigned done = sc->af->parser->tx_done_progress;
 	if (tx->progress[0] >= done && tx->progress[1] >= done) {
 		tx->complete = true;
 		tx_finish(sc->ctx, sc->f, sc->af, tx);
+	} else if (sc->ctx->ops.tx_update) {
+		sc->ctx->ops.tx_update(sc->ctx->user, sc->f, sc->af->parser,
+				       tx);
 	}
 }
 

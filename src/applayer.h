@@ -49,6 +49,10 @@ struct md_applayer_ops {
 	 * detection and log it. The transaction is freed afterwards. */
 	void (*tx_done)(void *user, struct md_flow *f,
 			const struct md_parser *pp, struct md_tx *tx);
+	/* A transaction's progress rose (it may not be complete): detection
+	 * can inspect the fields final at that progress. May be NULL. */
+	void (*tx_update)(void *user, struct md_flow *f,
+			  const struct md_parser *pp, struct md_tx *tx);
 };
 
 struct md_applayer_ctx {

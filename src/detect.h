@@ -48,10 +48,13 @@ struct md_sig_info {
 	const char *category;  /* classification description, or NULL */
 	int priority;	       /* severity: from priority or the classtype */
 	const char
-	    *metadata; /* JSON array text of "key value" strings, or NULL */
+	    *metadata; /* JSON object text {"key":["value"]}, or NULL */
 	const char
-	    *app_proto; /* rule protocol when an app-layer one, or NULL */
-	bool noalert;	/* matches (flowbits ...) but no alert */
+	    *app_proto;	  /* rule protocol when an app-layer one, or NULL */
+	bool noalert;	  /* matches (flowbits ...) but no alert */
+	uint8_t target;	  /* target keyword: 0 none, 1 src_ip, 2 dest_ip */
+	const char *file; /* rule file and line, for messages */
+	unsigned line;
 };
 
 /* One alert produced by inspection. */
@@ -92,20 +95,31 @@ struct md_detect_stats {
 	uint64_t loaded, failed, skipped;
 };
 
-/* Create an engine. Errors in vars or config files are printed to errs as
- * "FILE:LINE: reason". Returns NULL on allocation failure or, when
- * `fatal`, on any error. */
+/* Create an engine. Reads from cfg->conf: vars.address-groups,
+ * vars.port-groups (defaults for absent names), datasets.<name>
+ * {type, load, save, state}, detect.memcap (flow state and stream
+ * history; default 128mb). Errors in vars or config files are printed to
+ * errs as "FILE:LINE: reason". Returns NULL on allocation failure or,
+ * when `fatal`, on any error. */
 struct md_detect *md_detect_new(const struct md_detect_cfg *cfg, FILE *errs,
 				bool fatal);
+/* Save datasets that have a save/state file (errors to errs), then free
+ * everything. NULL is a no-op. */
 void md_detect_free(struct md_detect *d);
 
 /* Parse one rule. Returns 0, or MD_E_INVAL with the reason in err (the
- * caller prints "FILE:LINE: reason"); file/line are kept for messages. */
+ * caller prints "FILE:LINE: reason"; counted as failed), or
+ * MD_E_UNSUPPORTED with the reason in err for a valid Suricata rule that
+ * needs a protocol or keyword medids lacks (counted as skipped; print it
+ * as a warning), or MD_E_NOMEM. file/line are kept for messages. */
 int md_detect_add_rule(struct md_detect *d, const char *text, const char *file,
 		       unsigned line, char *err, size_t errlen);
 /* Group rules and compile the prefilter. Returns 0 or MD_E_*. */
 int md_detect_build(struct md_detect *d, char *err, size_t errlen);
 const struct md_detect_stats *md_detect_get_stats(const struct md_detect *d);
+/* Use the prefilter (default) or evaluate every rule of a group (tests
+ * compare both). */
+void md_detect_set_prefilter(struct md_detect *d, bool on);
 /* Print every keyword with a one-line description (--list-keywords). */
 void md_detect_list_keywords(FILE *fp);
 
@@ -117,11 +131,16 @@ void md_detect_thread_free(struct md_detect_thread *t);
 void md_detect_packet(struct md_detect_thread *t, struct md_flow *f,
 		      const struct md_packet *p, struct md_alerts *out);
 /* Raw stream rules: `len` new in-order bytes of direction dir at stream
- * offset `off` (bytes delivered before them). The engine keeps enough
- * history per flow to match across chunk boundaries. */
+ * offset `off` (bytes delivered before them), or MD_DETECT_OFF_NEXT for
+ * "right after the previous chunk of that direction" (the first chunk is
+ * offset 0). The engine keeps enough history per flow to match across
+ * chunk boundaries; a match alerts once. */
+#define MD_DETECT_OFF_NEXT UINT64_MAX
 void md_detect_stream(struct md_detect_thread *t, struct md_flow *f, int dir,
 		      const uint8_t *p, uint32_t len, uint64_t off,
 		      struct md_alerts *out);
+/* len bytes of direction dir were lost: no match spans the gap. */
+void md_detect_stream_gap(struct md_flow *f, int dir, uint64_t len);
 /* Transaction rules of parser pp over tx (called when the tx reaches a
  * progress in either direction, and when it completes); each (rule, tx)
  * alerts at most once. */
@@ -132,7 +151,8 @@ void md_detect_tx(struct md_detect_thread *t, struct md_flow *f,
 void md_detect_app_event(struct md_detect_thread *t, struct md_flow *f,
 			 const struct md_parser *pp, uint64_t tx, unsigned ev,
 			 struct md_alerts *out);
-/* Free the detection state of a flow (f->detect). */
+/* Free the detection state of a flow (f->detect). Call for every flow
+ * before md_detect_free. */
 void md_detect_flow_free(struct md_flow *f);
 
 #endif

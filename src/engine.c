@@ -40,6 +40,30 @@ void md_engine_cfg_defaults(struct md_engine_cfg *cfg)
 	md_applayer_cfg_defaults(&cfg->app);
 }
 
+/* ---- alerts -------------------------------------------------------------- */
+
+/* Log the alerts of one inspection call. tx is the transaction the
+ * alerts of parser pp refer to, when there is one. */
+static void emit(struct md_worker *w, struct md_flow *f,
+		 const struct md_packet *p, const struct md_alerts *a,
+		 const struct md_parser *pp, const struct md_tx *tx)
+{
+	for (unsigned i = 0; i < a->n; i++) {
+		const struct md_alert *al = &a->a[i];
+		if (al->sig->action == MD_ACT_PASS || al->sig->noalert)
+			continue;
+		bool blocked =
+		    w->eng->inline_mode && al->sig->action != MD_ACT_ALERT;
+		const struct md_tx *t = tx && al->tx_id == tx->id ? tx : NULL;
+		md_eve_alert(w->eng->eve, f, p, al, t ? pp : NULL, t, blocked,
+			     w->now_usec);
+		MD_INC(&w->ctr, DETECT_ALERTS);
+		if (f)
+			f->alerted = true;
+	}
+	MD_ADD(&w->ctr, DETECT_ALERT_OVERFLOW, a->overflow);
+}
+
 /* ---- worker callbacks ---------------------------------------------------- */
 
 static void on_stream_data(void *user, struct md_flow *f, int dir,
@@ -47,14 +71,20 @@ static void on_stream_data(void *user, struct md_flow *f, int dir,
 			   const struct md_packet *pkt)
 {
 	struct md_worker *w = user;
-	(void)pkt;
 	md_applayer_data(&w->app, f, dir, p, len);
+	if (w->dt) {
+		struct md_alerts a = {0};
+		md_detect_stream(w->dt, f, dir, p, len, MD_DETECT_OFF_NEXT, &a);
+		emit(w, f, pkt, &a, NULL, NULL);
+	}
 }
 
 static void on_stream_gap(void *user, struct md_flow *f, int dir, uint64_t len)
 {
 	struct md_worker *w = user;
 	md_applayer_gap(&w->app, f, dir, len);
+	if (w->dt)
+		md_detect_stream_gap(f, dir, len);
 }
 
 static void on_stream_eof(void *user, struct md_flow *f, int dir)
@@ -76,12 +106,29 @@ static void on_app_event(void *user, struct md_flow *f,
 {
 	struct md_worker *w = user;
 	md_eve_anomaly_app(w->eng->eve, f, pp, tx, ev, w->now_usec);
+	if (w->dt) {
+		struct md_alerts a = {0};
+		md_detect_app_event(w->dt, f, pp, tx, ev, &a);
+		emit(w, f, NULL, &a, NULL, NULL);
+	}
+}
+
+static void on_tx_update(void *user, struct md_flow *f,
+			 const struct md_parser *pp, struct md_tx *tx)
+{
+	struct md_worker *w = user;
+	if (w->dt) {
+		struct md_alerts a = {0};
+		md_detect_tx(w->dt, f, pp, tx, &a);
+		emit(w, f, NULL, &a, pp, tx);
+	}
 }
 
 static void on_tx_done(void *user, struct md_flow *f,
 		       const struct md_parser *pp, struct md_tx *tx)
 {
 	struct md_worker *w = user;
+	on_tx_update(user, f, pp, tx);
 	md_eve_tx(w->eng->eve, f, pp, tx, w->now_usec);
 }
 
@@ -90,6 +137,7 @@ static void on_flow_end(void *user, struct md_flow *f)
 	struct md_worker *w = user;
 	md_stream_flow_flush(&w->stream, f);
 	md_applayer_flow_end(&w->app, f);
+	md_detect_flow_free(f);
 	md_eve_flow(w->eng->eve, f, f->last_usec);
 	md_stream_flow_end(&w->stream, f);
 }
@@ -100,7 +148,8 @@ int md_worker_init(struct md_worker *w, struct md_engine *e)
 {
 	static const struct md_stream_ops sops = {
 	    on_stream_data, on_stream_gap, on_stream_eof, on_stream_event};
-	static const struct md_applayer_ops aops = {on_app_event, on_tx_done};
+	static const struct md_applayer_ops aops = {on_app_event, on_tx_done,
+						    on_tx_update};
 	struct md_decode_cfg dcfg = e->cfg.decode;
 
 	memset(w, 0, sizeof(*w));
@@ -115,6 +164,11 @@ int md_worker_init(struct md_worker *w, struct md_engine *e)
 	}
 	md_stream_init(&w->stream, &e->cfg.stream, &w->ctr, &sops, w);
 	md_applayer_init(&w->app, &e->cfg.app, &w->ctr, &aops, w);
+	if (e->detect && !(w->dt = md_detect_thread_new(e->detect))) {
+		md_flow_table_fini(&w->flows);
+		md_decode_fini(&w->dec);
+		return MD_E_NOMEM;
+	}
 	return 0;
 }
 
@@ -123,6 +177,8 @@ void md_worker_fini(struct md_worker *w)
 	md_flow_table_fini(&w->flows);
 	md_stream_fini(&w->stream);
 	md_decode_fini(&w->dec);
+	md_detect_thread_free(w->dt);
+	w->dt = NULL;
 }
 
 /* Auto checksum mode: sample the first packets; when more than one in ten
@@ -147,11 +203,22 @@ static void csum_auto(struct md_worker *w, struct md_packet *p)
 	}
 }
 
+static void detect_packet(struct md_worker *w, struct md_flow *f,
+			  const struct md_packet *p)
+{
+	struct md_alerts a = {0};
+	md_detect_packet(w->dt, f, p, &a);
+	emit(w, f, p, &a, NULL, NULL);
+}
+
 static void handle_flow(struct md_worker *w, struct md_packet *p)
 {
 	struct md_flow *f = md_flow_lookup(&w->flows, p);
-	if (!f)
+	if (!f) {
+		if (w->dt)
+			detect_packet(w, NULL, p);
 		return;
+	}
 	if (p->proto == 6 && (p->flags & MD_PKT_L4))
 		md_stream_packet(&w->stream, f, p);
 	else if (p->proto == 17 && p->payload_len &&
@@ -173,6 +240,8 @@ void md_worker_packet(struct md_worker *w, struct md_packet *p)
 	if (rc == MD_DECODE_OK && p->ip_ver) {
 		csum_auto(w, p);
 		handle_flow(w, p);
+	} else if (w->dt && rc != MD_DECODE_HELD) {
+		detect_packet(w, NULL, p); /* decode-event rules */
 	}
 	md_packet_release(p);
 }
@@ -180,7 +249,7 @@ void md_worker_packet(struct md_worker *w, struct md_packet *p)
 /* ---- engine -------------------------------------------------------------- */
 
 int md_engine_new(struct md_engine **out, const struct md_engine_cfg *cfg,
-		  char *err, size_t errlen)
+		  struct md_detect *detect, char *err, size_t errlen)
 {
 	char path[1100];
 	struct stat st;
@@ -190,17 +259,21 @@ int md_engine_new(struct md_engine **out, const struct md_engine_cfg *cfg,
 	if (stat(cfg->log_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen, "log directory %s: %s", cfg->log_dir,
 			 errno ? strerror(errno) : "not a directory");
+		md_detect_free(detect);
 		return MD_E_IO;
 	}
 	e = md_calloc(1, sizeof(*e));
 	if (!e) {
 		snprintf(err, errlen, "out of memory");
+		md_detect_free(detect);
 		return MD_E_NOMEM;
 	}
 	e->cfg = *cfg;
+	e->detect = detect;
 	snprintf(path, sizeof(path), "%s/%s", cfg->log_dir, cfg->eve_file);
 	int rc = md_eve_open(&e->eve, path, cfg->eve_types, err, errlen);
 	if (rc) {
+		md_detect_free(detect);
 		md_free(e);
 		return rc;
 	}
@@ -215,6 +288,7 @@ int md_engine_new(struct md_engine **out, const struct md_engine_cfg *cfg,
 		rc = md_eve_phi_key_load(&e->eve->phi, path, err, errlen);
 		if (rc) {
 			md_eve_close(e->eve);
+			md_detect_free(detect);
 			md_free(e);
 			return rc;
 		}
@@ -228,8 +302,33 @@ void md_engine_free(struct md_engine *e)
 {
 	if (!e)
 		return;
+	md_detect_free(e->detect);
 	md_eve_close(e->eve);
 	md_free(e);
+}
+
+/* stats.detect.engines: one engine, its rule counts. */
+static json_t *detect_stats(const struct md_engine *e)
+{
+	struct md_detect_stats st = {0};
+	if (e->detect)
+		st = *md_detect_get_stats(e->detect);
+	st.failed += e->rules_failed_load;
+	json_t *eng = json_object();
+	json_object_set_new(eng, "id", json_integer(0));
+	json_object_set_new(eng, "rules_loaded",
+			    json_integer((json_int_t)st.loaded));
+	json_object_set_new(eng, "rules_failed",
+			    json_integer((json_int_t)st.failed));
+	json_object_set_new(eng, "rules_skipped",
+			    json_integer((json_int_t)st.skipped));
+	json_t *arr = json_array();
+	json_array_append_new(arr, eng);
+	json_t *det = json_object();
+	json_object_set_new(det, "engines", arr);
+	json_t *o = json_object();
+	json_object_set_new(o, "detect", det);
+	return o;
 }
 
 void md_engine_stats(struct md_engine *e, struct md_worker *const *ws, size_t n,
@@ -243,7 +342,7 @@ void md_engine_stats(struct md_engine *e, struct md_worker *const *ws, size_t n,
 	sum.v[MD_CTR_EVE_ERRORS] = e->eve->errors;
 	uint64_t up = (md_time_mono_usec() - e->start_mono) / 1000000u;
 	md_eve_stats(e->eve, &sum, ts_usec ? ts_usec : md_time_now_usec(), up,
-		     NULL);
+		     detect_stats(e));
 	e->last_stats_mono = md_time_mono_usec();
 }
 

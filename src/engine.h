@@ -15,6 +15,7 @@
 #include "config.h"
 #include "counters.h"
 #include "decode.h"
+#include "detect.h"
 #include "eve.h"
 #include "flow.h"
 #include "stream.h"
@@ -57,22 +58,28 @@ struct md_worker {
 	struct md_flow_table flows;
 	struct md_stream_ctx stream;
 	struct md_applayer_ctx app;
-	uint64_t now_usec;     /* packet time of the latest packet */
-	uint64_t csum_checked; /* auto checksum mode: packets sampled */
+	struct md_detect_thread *dt; /* NULL when no rules are loaded */
+	uint64_t now_usec;	     /* packet time of the latest packet */
+	uint64_t csum_checked;	     /* auto checksum mode: packets sampled */
 	uint64_t csum_bad;
 };
 
 struct md_engine {
 	struct md_engine_cfg cfg;
 	struct md_eve *eve;
+	struct md_detect *detect; /* owned; NULL when no rules */
+	bool inline_mode;	  /* drop/reject rules block (else "allowed") */
+	uint64_t rules_failed_load; /* rules refused before the detect engine */
 	uint64_t start_mono;
 	uint64_t last_stats_mono;
 };
 
-/* Create the engine: opens LOGDIR/eve file. Returns 0, or an MD_E_* code
- * with the reason in err. The caller owns *out (md_engine_free). */
+/* Create the engine: opens LOGDIR/eve file. `detect` (built, or NULL) is
+ * owned by the engine from then on, even on failure. Returns 0, or an
+ * MD_E_* code with the reason in err. The caller owns *out
+ * (md_engine_free). */
 int md_engine_new(struct md_engine **out, const struct md_engine_cfg *cfg,
-		  char *err, size_t errlen);
+		  struct md_detect *detect, char *err, size_t errlen);
 /* Flush and free; NULL is a no-op. */
 void md_engine_free(struct md_engine *e);
 

@@ -12,6 +12,7 @@
 
 #include "capture.h"
 #include "config.h"
+#include "detect.h"
 #include "engine.h"
 #include "md-parser.h"
 #include "progress.h"
@@ -76,15 +77,26 @@ static void build_info(void)
 	printf("%s\n", md_registry_count() ? "" : " (none)");
 }
 
+static void list_protos(void)
+{
+	md_registry_init();
+	for (size_t i = 0; i < md_registry_count(); i++) {
+		const struct md_parser *pp = md_registry_get(i);
+		printf("%-12s %s\n", pp->name, pp->desc ? pp->desc : "");
+	}
+}
+
 /* Returns -1 to continue, else the exit status. */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_BUILD = 256, OPT_FATAL };
+	enum { OPT_BUILD = 256, OPT_FATAL, OPT_KEYWORDS, OPT_PROTOS };
 	static const struct option lo[] = {
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {"build-info", no_argument, NULL, OPT_BUILD},
 	    {"init-errors-fatal", no_argument, NULL, OPT_FATAL},
+	    {"list-keywords", no_argument, NULL, OPT_KEYWORDS},
+	    {"list-app-layer-protos", no_argument, NULL, OPT_PROTOS},
 	    {NULL, 0, NULL, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "r:l:c:S:Tk:vVh", lo, NULL)) !=
@@ -115,6 +127,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'v':
 			o->verbose++;
 			break;
+		case OPT_KEYWORDS:
+			md_registry_init();
+			md_detect_list_keywords(stdout);
+			return 0;
+		case OPT_PROTOS:
+			list_protos();
+			return 0;
 		case OPT_FATAL:
 			o->fatal = true;
 			break;
@@ -185,12 +204,27 @@ static int load_config(const struct opts *o, struct md_conf **conf,
 	return apply_opts(cfg, o);
 }
 
-/* Load every rule file; -S paths as given, rule-files relative to
- * default-rule-path. Returns 1 when errors must stop the start. */
-static int load_rules(const struct md_engine_cfg *cfg, bool from_cmdline,
-		      bool fatal, struct md_ruleset *rs)
+/* Load every rule file (-S paths as given, rule-files relative to
+ * default-rule-path) into a new detection engine. Bad rules are printed
+ * as FILE:LINE: reason. Returns 1 when errors must stop the start. */
+static int load_rules(const struct md_engine_cfg *cfg,
+		      const struct md_conf *conf, bool from_cmdline, bool fatal,
+		      struct md_ruleset *rs, struct md_detect **out)
 {
-	char path[1024];
+	char path[1024], err[512], dir[1024];
+	struct md_detect_cfg dcfg = {
+	    .conf = conf, .rule_dir = cfg->rule_path, .data_dir = cfg->log_dir};
+	*out = NULL;
+	/* classification/reference/threshold.config come from the rule
+	 * directory, or else from the directory of the first -S file. */
+	snprintf(path, sizeof(path), "%s/classification.config",
+		 cfg->rule_path);
+	if (access(path, R_OK) != 0 && cfg->n_rule_files && from_cmdline) {
+		const char *f = cfg->rule_files[0], *slash = strrchr(f, '/');
+		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - f) : 1,
+			 slash ? f : ".");
+		dcfg.rule_dir = dir;
+	}
 	for (size_t i = 0; i < cfg->n_rule_files; i++) {
 		const char *f = cfg->rule_files[i];
 		if (!from_cmdline && f[0] != '/') {
@@ -201,10 +235,33 @@ static int load_rules(const struct md_engine_cfg *cfg, bool from_cmdline,
 		if (md_rules_load_file(rs, f, stderr) == MD_E_NOMEM)
 			return 1;
 	}
-	return fatal && (rs->failed || rs->missing);
+	struct md_detect *d = md_detect_new(&dcfg, stderr, fatal);
+	if (!d)
+		return 1;
+	size_t bad = 0;
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct md_rule_text *r = &rs->rules[i];
+		int rc = md_detect_add_rule(d, r->text, r->file, r->line, err,
+					    sizeof(err));
+		if (rc == MD_E_UNSUPPORTED)
+			fprintf(stderr, "%s:%u: skipped: %s\n", r->file,
+				r->line, err);
+		else if (rc) {
+			fprintf(stderr, "%s:%u: %s\n", r->file, r->line, err);
+			bad++;
+		}
+	}
+	if (md_detect_build(d, err, sizeof(err))) {
+		fprintf(stderr, "medids: rules: %s\n", err);
+		md_detect_free(d);
+		return 1;
+	}
+	*out = d;
+	return fatal && (bad || rs->failed || rs->missing);
 }
 
-static int replay(struct md_engine_cfg *cfg, const char *path, int verbose)
+static int replay(struct md_engine_cfg *cfg, const char *path,
+		  struct md_detect *det, uint64_t failed, int verbose)
 {
 	char err[512], **files;
 	size_t n;
@@ -214,13 +271,15 @@ static int replay(struct md_engine_cfg *cfg, const char *path, int verbose)
 
 	if (md_capture_list(path, &files, &n, err, sizeof(err))) {
 		fprintf(stderr, "medids: %s\n", err);
+		md_detect_free(det);
 		return 1;
 	}
-	if (md_engine_new(&e, cfg, err, sizeof(err))) {
+	if (md_engine_new(&e, cfg, det, err, sizeof(err))) {
 		fprintf(stderr, "medids: %s\n", err);
 		md_capture_files_free(files, n);
 		return 1;
 	}
+	e->rules_failed_load = failed;
 	if (md_worker_init(&w, e)) {
 		fprintf(stderr, "medids: out of memory\n");
 		md_engine_free(e);
@@ -247,12 +306,26 @@ static int replay(struct md_engine_cfg *cfg, const char *path, int verbose)
 	return bad == n && n ? 1 : 0;
 }
 
+static int check_only(const char *conf_path, const struct md_ruleset *rs,
+		      const struct md_detect *d)
+{
+	const struct md_detect_stats *st = md_detect_get_stats(d);
+	printf("medids: configuration %s: %zu rule file(s), %llu rules "
+	       "loaded, %llu failed, %llu skipped\n",
+	       conf_path ? conf_path : "(defaults)", rs->files,
+	       (unsigned long long)st->loaded,
+	       (unsigned long long)(st->failed + rs->failed),
+	       (unsigned long long)st->skipped);
+	return rs->missing || st->failed || rs->failed ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = {0};
 	struct md_conf *conf = NULL;
 	struct md_engine_cfg cfg;
 	struct md_ruleset rs = {0};
+	struct md_detect *det = NULL;
 	int rc = parse_args(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
@@ -261,22 +334,20 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	md_registry_init();
 	rc = load_config(&o, &conf, &cfg);
-	if (!rc && load_rules(&cfg, o.n_rules > 0, o.fatal, &rs))
+	if (!rc && load_rules(&cfg, conf, o.n_rules > 0, o.fatal, &rs, &det))
 		rc = 1;
 	if (!rc && o.test) {
-		printf(
-		    "medids: configuration %s OK; %zu rule file(s), %zu rules "
-		    "loaded, %zu failed\n",
-		    o.conf ? o.conf : "(defaults)", rs.files, rs.n, rs.failed);
-		rc = rs.missing ? 1 : 0;
+		rc = check_only(o.conf, &rs, det);
 	} else if (!rc && !o.replay) {
 		fprintf(
 		    stderr,
 		    "medids: no packet source: give -r PATH (see --help)\n");
 		rc = 2;
 	} else if (!rc) {
-		rc = replay(&cfg, o.replay, o.verbose);
+		rc = replay(&cfg, o.replay, det, rs.failed, o.verbose);
+		det = NULL; /* the engine took it */
 	}
+	md_detect_free(det);
 	md_ruleset_fini(&rs);
 	md_conf_free(conf);
 	return rc;

@@ -11,70 +11,6 @@
 
 #define MD_RULE_MAX 65536
 
-static const char *const actions[] = {"alert",	    "pass",	 "drop",
-				      "reject",	    "rejectsrc", "rejectdst",
-				      "rejectboth", NULL};
-
-static bool is_action(const char *w, size_t n)
-{
-	for (size_t i = 0; actions[i]; i++)
-		if (strlen(actions[i]) == n && !strncmp(actions[i], w, n))
-			return true;
-	return false;
-}
-
-/* Check the outer shape; returns NULL or the reason. */
-static const char *check_shape(const char *r)
-{
-	const char *p = r;
-	const char *w[7];
-	size_t wl[7];
-	for (int i = 0; i < 7; i++) {
-		while (isspace((unsigned char)*p))
-			p++;
-		w[i] = p;
-		while (*p && !isspace((unsigned char)*p) && *p != '(')
-			p++;
-		wl[i] = (size_t)(p - w[i]);
-		if (!wl[i])
-			return "incomplete rule header";
-	}
-	if (!is_action(w[0], wl[0]))
-		return "unknown action";
-	if (!((wl[4] == 2 && !strncmp(w[4], "->", 2)) ||
-	      (wl[4] == 2 && !strncmp(w[4], "<>", 2))))
-		return "direction must be -> or <>";
-	while (isspace((unsigned char)*p))
-		p++;
-	if (*p != '(')
-		return "options must be in parentheses";
-	int depth = 0;
-	bool quote = false;
-	const char *close = NULL;
-	for (const char *q = p; *q; q++) {
-		if (*q == '\\' && q[1]) {
-			q++;
-			continue;
-		}
-		if (*q == '"')
-			quote = !quote;
-		else if (!quote && *q == '(')
-			depth++;
-		else if (!quote && *q == ')' && --depth == 0)
-			close = q;
-	}
-	if (quote)
-		return "unbalanced quotes";
-	if (depth != 0 || !close)
-		return "unbalanced parentheses";
-	for (const char *q = close + 1; *q; q++)
-		if (!isspace((unsigned char)*q))
-			return "text after the closing parenthesis";
-	if (!strstr(p, "sid:") && !strstr(p, "sid :"))
-		return "rule has no sid";
-	return NULL;
-}
-
 static int keep(struct md_ruleset *rs, const char *file, unsigned line,
 		const char *text)
 {
@@ -102,19 +38,13 @@ static int keep(struct md_ruleset *rs, const char *file, unsigned line,
 
 /* Handle one complete rule (leading blanks stripped). */
 static int one_rule(struct md_ruleset *rs, const char *path, unsigned line,
-		    char *rule, FILE *errs)
+		    char *rule)
 {
 	size_t n = strlen(rule);
 	while (n && isspace((unsigned char)rule[n - 1]))
 		rule[--n] = 0;
 	if (!n || rule[0] == '#')
 		return 0;
-	const char *why = check_shape(rule);
-	if (why) {
-		fprintf(errs, "%s:%u: %s\n", path, line, why);
-		rs->failed++;
-		return 0;
-	}
 	return keep(rs, path, line, rule);
 }
 
@@ -155,11 +85,11 @@ int md_rules_load_file(struct md_ruleset *rs, const char *path, FILE *errs)
 		acc[alen] = 0;
 		if (cont)
 			continue;
-		rc = one_rule(rs, path, start, acc, errs);
+		rc = one_rule(rs, path, start, acc);
 		alen = 0;
 	}
 	if (acc && alen && !rc)
-		rc = one_rule(rs, path, start, acc, errs);
+		rc = one_rule(rs, path, start, acc);
 	rs->files++;
 	free(line);
 	md_free(acc);

@@ -1,11 +1,9 @@
 /* rules-load.h - reading rule files: -S, rule-files and default-rule-path.
  *
  * Rule files are read line by line (a trailing backslash continues a
- * rule; # starts a comment). Each rule is checked for Suricata's outer
- * shape, `action proto src sport dir dst dport (options)` with a known
- * action and direction, balanced quotes and parentheses, and a sid; a rule
- * that fails is reported as "FILE:LINE: reason" and skipped. The rules
- * that pass are kept with their location for the detection engine.
+ * rule; # starts a comment); each rule is kept with its file and first
+ * line for the detection engine, which parses it and reports a bad one as
+ * "FILE:LINE: reason". A rule longer than 64 KiB is reported here.
  */
 #ifndef MD_RULES_LOAD_H
 #define MD_RULES_LOAD_H

@@ -205,7 +205,7 @@ static int setup(void **st)
 	assert_int_equal(md_registry_add(&tlv_parser, msg, sizeof(msg)), 0);
 	struct env *e = calloc(1, sizeof(*e));
 	struct md_applayer_cfg cfg;
-	struct md_applayer_ops ops = {on_event, on_tx};
+	struct md_applayer_ops ops = {on_event, on_tx, NULL};
 	md_applayer_cfg_defaults(&cfg);
 	cfg.lim.max_buffer = 4096;
 	md_applayer_init(&e->app, &cfg, &e->ctr, &ops, NULL);
