@@ -47,8 +47,7 @@ struct md_sig_info {
 	const char *classtype; /* short name, or NULL */
 	const char *category;  /* classification description, or NULL */
 	int priority;	       /* severity: from priority or the classtype */
-	const char
-	    *metadata; /* JSON object text {"key":["value"]}, or NULL */
+	const char *metadata;  /* JSON object text {"key":["value"]}, or NULL */
 	const char
 	    *app_proto;	  /* rule protocol when an app-layer one, or NULL */
 	bool noalert;	  /* matches (flowbits ...) but no alert */
