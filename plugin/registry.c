@@ -4,9 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
+extern const struct md_parser md_parser_hl7;
+
 /* Built-in parsers: one line each. */
 static const struct md_parser *const builtin[] = {
-	NULL, /* table end */
 };
 
 static const struct md_parser *table[MD_MAX_PARSERS];
@@ -28,15 +29,17 @@ void md_registry_init(void)
 int md_registry_add(const struct md_parser *p, char *msg, size_t msglen)
 {
 	if ((p->abi >> 16) != MD_PARSER_ABI_MAJOR) {
-		snprintf(msg, msglen,
-			 "parser '%s' built for ABI %u.%u, this medids has %u.%u",
-			 p->name ? p->name : "?", p->abi >> 16, p->abi & 0xffff,
-			 MD_PARSER_ABI_MAJOR, MD_PARSER_ABI_MINOR);
+		snprintf(
+		    msg, msglen,
+		    "parser '%s' built for ABI %u.%u, this medids has %u.%u",
+		    p->name ? p->name : "?", p->abi >> 16, p->abi & 0xffff,
+		    MD_PARSER_ABI_MAJOR, MD_PARSER_ABI_MINOR);
 		return MD_E_UNSUPPORTED;
 	}
 	if (!p->name || !p->probe || !p->parse || (p->n_events && !p->events) ||
 	    (p->n_fields && !p->fields)) {
-		snprintf(msg, msglen, "parser '%s' lacks a name, probe or parse",
+		snprintf(msg, msglen,
+			 "parser '%s' lacks a name, probe or parse",
 			 p->name ? p->name : "?");
 		return MD_E_INVAL;
 	}
@@ -49,7 +52,10 @@ int md_registry_add(const struct md_parser *p, char *msg, size_t msglen)
 	return (int)count++;
 }
 
-size_t md_registry_count(void) { return count; }
+size_t md_registry_count(void)
+{
+	return count;
+}
 
 const struct md_parser *md_registry_get(size_t id)
 {

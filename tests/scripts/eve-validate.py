@@ -8,7 +8,8 @@ Every line of every FILE must be one JSON object that validates against the
 merged schema (JSON Schema draft-07). The base schema is Suricata's
 etc/schema.json, looked up as $MD_SHARED/reference/suricata-eve-schema.json,
 then ../shared/reference/ beside the repository. The overlay is
-doc/schema/medids-eve-overlay.json; how it merges is described in its own
+doc/schema/medids-eve-overlay.json plus each parser's
+parsers/<proto>/eve-schema.json (its record object); how it merges is described in its own
 "description" and in deep_merge() below.
 
 Exit status: 0 when every record is valid, 1 when any is not (each error is
@@ -19,6 +20,7 @@ validate_file().
 """
 
 import argparse
+import glob
 import json
 import os
 import sys
@@ -69,21 +71,32 @@ def deep_merge(base, over, path="#"):
     return over
 
 
+def parser_overlays():
+    """Each protocol parser's own overlay, parsers/<proto>/eve-schema.json:
+    the object it adds (its transaction record), merged like the overlay."""
+    return sorted(glob.glob(os.path.join(REPO, "parsers", "*", "eve-schema.json")))
+
+
 def merged_schema(base_path=None, overlay_path=None):
-    """Load the base schema and the overlay, return the merged schema."""
+    """Load the base schema, the overlay and the parsers' overlays, return
+    the merged schema."""
     base_path = base_path or find_base_schema()
-    overlay_path = overlay_path or OVERLAY
+    paths = [overlay_path or OVERLAY] + parser_overlays()
     try:
         with open(base_path, encoding="utf-8") as f:
             base = json.load(f)
-        with open(overlay_path, encoding="utf-8") as f:
-            overlay = json.load(f)
+        overlays = []
+        for path in paths:
+            with open(path, encoding="utf-8") as f:
+                overlays.append((path, json.load(f)))
     except (OSError, ValueError) as e:
         raise SchemaError(str(e)) from e
     schema = dict(base)
-    for key in ("properties", "$defs"):
-        if key in overlay:
-            schema[key] = deep_merge(base.get(key, {}), overlay[key], "#/" + key)
+    for path, overlay in overlays:
+        for key in ("properties", "$defs"):
+            if key in overlay:
+                schema[key] = deep_merge(schema.get(key, {}), overlay[key],
+                                         os.path.basename(path) + "#/" + key)
     if schema.get("additionalProperties") is not False:
         raise SchemaError("base schema is not closed at the top level")
     return schema
