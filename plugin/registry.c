@@ -8,6 +8,7 @@ extern const struct md_parser md_parser_hl7;
 
 /* Built-in parsers: one line each. */
 static const struct md_parser *const builtin[] = {
+    &md_parser_hl7, NULL, /* table end */
 };
 
 static const struct md_parser *table[MD_MAX_PARSERS];
