@@ -30,6 +30,7 @@
 #ifndef MD_PARSER_H
 #define MD_PARSER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -150,6 +151,11 @@ struct md_sink {
 	 * is complete: detection runs and its EVE record is written. */
 	void (*tx_progress)(void *ctx, uint64_t tx, enum md_dir dir,
 			    unsigned progress);
+	/* Whether anything (a rule or the EVE record) reads field `field`
+	 * (with argument `arg`, or any argument when NULL). Values of fields
+	 * nobody reads are dropped by the engine anyway; a parser may ask
+	 * first to skip the work of extracting them. */
+	bool (*wants)(void *ctx, unsigned field, const char *arg);
 };
 
 #define MD_TX_NONE UINT64_MAX

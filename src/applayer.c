@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "detect.h"
 #include "registry.h"
 
 struct chunk {
@@ -215,12 +216,34 @@ static uint64_t sink_tx_new(void *vc, enum md_dir dir)
 	return af->next_tx++;
 }
 
+static bool wanted(const struct sink_ctx *sc, unsigned field, const char *arg)
+{
+	unsigned pid = sc->f->app_id ? sc->f->app_id - 1u : 0;
+	const struct md_field_use *u = pid < 32 ? sc->ctx->use[pid] : NULL;
+	if (!u || field >= sc->af->parser->n_fields)
+		return true;
+	u += field;
+	if (!u->used)
+		return false;
+	if (!arg || u->all_args)
+		return true;
+	for (size_t i = 0; i < u->nargs; i++)
+		if (!strcmp(u->args[i], arg))
+			return true;
+	return false;
+}
+
+static bool sink_wants(void *vc, unsigned field, const char *arg)
+{
+	return wanted(vc, field, arg);
+}
+
 static void tx_value(struct sink_ctx *sc, uint64_t txid, unsigned field,
 		     bool group, const uint8_t *p, size_t len, uint64_t u)
 {
 	const struct md_parser *pp = sc->af->parser;
 	struct md_tx *tx = txid == MD_TX_NONE ? NULL : tx_find(sc->af, txid);
-	if (!tx || field >= pp->n_fields)
+	if (!tx || field >= pp->n_fields || !wanted(sc, field, NULL))
 		return;
 	if (len > sc->ctx->cfg.lim.max_field)
 		len = sc->ctx->cfg.lim.max_field;
@@ -248,7 +271,7 @@ static void sink_tx_arg(void *vc, uint64_t txid, unsigned field,
 	struct sink_ctx *sc = vc;
 	const struct md_parser *pp = sc->af->parser;
 	struct md_tx *tx = txid == MD_TX_NONE ? NULL : tx_find(sc->af, txid);
-	if (!tx || field >= pp->n_fields || !arg)
+	if (!tx || field >= pp->n_fields || !arg || !wanted(sc, field, arg))
 		return;
 	if (len > sc->ctx->cfg.lim.max_field)
 		len = sc->ctx->cfg.lim.max_field;
@@ -295,6 +318,7 @@ static struct md_sink make_sink(struct sink_ctx *sc)
 	    .tx_arg = sink_tx_arg,
 	    .tx_group = sink_tx_group,
 	    .tx_progress = sink_tx_progress,
+	    .wants = sink_wants,
 	};
 	return s;
 }

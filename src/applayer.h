@@ -55,8 +55,13 @@ struct md_applayer_ops {
 			  const struct md_parser *pp, struct md_tx *tx);
 };
 
+struct md_field_use;
+
 struct md_applayer_ctx {
 	struct md_applayer_cfg cfg;
+	/* Per parser id: which fields to keep (see md_detect_field_use), or
+	 * NULL to keep every field. Borrowed from the engine. */
+	const struct md_field_use *use[32];
 	struct md_memcap buf_mc, tx_mc;
 	struct md_counters *ctr;
 	struct md_applayer_ops ops;

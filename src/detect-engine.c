@@ -320,6 +320,50 @@ const struct md_detect_stats *md_detect_get_stats(const struct md_detect *d)
 	return &d->stats;
 }
 
+/* Note that rule reads (field, arg) of parser pid into u. */
+static void use_field(struct md_field_use *u, const char *arg)
+{
+	if (!arg || u->all_args) {
+		u->all_args = true;
+		u->used = true;
+		return;
+	}
+	for (size_t i = 0; i < u->nargs; i++)
+		if (!strcmp(u->args[i], arg))
+			return;
+	if (u->nargs < MD_FIELD_USE_ARGS)
+		u->args[u->nargs++] = arg;
+	else
+		u->all_args = true;
+	u->used = true;
+}
+
+void md_detect_field_use(const struct md_detect *d, int pid,
+			 const struct md_parser *pp, struct md_field_use *use)
+{
+	for (uint32_t i = 0; i < d->n_sigs; i++) {
+		const struct md_sig *s = d->sigs[i];
+		for (uint32_t l = 0; l < s->n_lists; l++) {
+			const struct md_blist *b = &s->lists[l];
+			if (b->pid != pid)
+				continue;
+			if (b->kind == MD_BUF_FIELD && b->field < pp->n_fields)
+				use_field(&use[b->field], b->arg);
+			else if (b->kind == MD_BUF_FILEDATA)
+				for (size_t f = 0; f < pp->n_fields; f++)
+					if (pp->fields[f].flags & MD_FF_CHUNKED)
+						use_field(&use[f], NULL);
+		}
+		if (s->app != pid)
+			continue;
+		for (uint32_t k = 0; k < s->n_checks; k++)
+			if (s->checks[k].type == MD_CK_UFIELD &&
+			    s->checks[k].uf.field < pp->n_fields)
+				use_field(&use[s->checks[k].uf.field],
+					  s->checks[k].uf.arg);
+	}
+}
+
 void md_detect_set_prefilter(struct md_detect *d, bool on)
 {
 	d->prefilter = on;

@@ -150,6 +150,20 @@ void md_detect_tx(struct md_detect_thread *t, struct md_flow *f,
 void md_detect_app_event(struct md_detect_thread *t, struct md_flow *f,
 			 const struct md_parser *pp, uint64_t tx, unsigned ev,
 			 struct md_alerts *out);
+/* Which fields of a parser the rules read, so the app layer keeps only
+ * those (and the ones EVE writes). For MD_FF_ARG fields, the arguments
+ * read, or all_args. The strings are the engine's. */
+#define MD_FIELD_USE_ARGS 32
+struct md_field_use {
+	bool used, all_args;
+	size_t nargs;
+	const char *args[MD_FIELD_USE_ARGS];
+};
+/* Fill use[0..pp->n_fields) for parser id pid (entries are only set,
+ * never cleared: zero them first). */
+void md_detect_field_use(const struct md_detect *d, int pid,
+			 const struct md_parser *pp, struct md_field_use *use);
+
 /* Free the detection state of a flow (f->detect). Call for every flow
  * before md_detect_free. */
 void md_detect_flow_free(struct md_flow *f);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "mem.h"
+#include "registry.h"
 #include "util-time.h"
 
 /* Packets sampled by the auto checksum mode before it decides. */
@@ -164,6 +165,7 @@ int md_worker_init(struct md_worker *w, struct md_engine *e)
 	}
 	md_stream_init(&w->stream, &e->cfg.stream, &w->ctr, &sops, w);
 	md_applayer_init(&w->app, &e->cfg.app, &w->ctr, &aops, w);
+	memcpy(w->app.use, e->use, sizeof(w->app.use));
 	if (e->detect && !(w->dt = md_detect_thread_new(e->detect))) {
 		md_flow_table_fini(&w->flows);
 		md_decode_fini(&w->dec);
@@ -248,6 +250,26 @@ void md_worker_packet(struct md_worker *w, struct md_packet *p)
 
 /* ---- engine -------------------------------------------------------------- */
 
+/* Which parser fields the app layer keeps: those EVE writes and those the
+ * rules read. On allocation failure a parser keeps every field. */
+static void field_use(struct md_engine *e)
+{
+	bool logged = e->eve && (e->eve->types & MD_EVE_APP);
+	for (size_t pid = 0; pid < md_registry_count() && pid < 32; pid++) {
+		const struct md_parser *pp = md_registry_get(pid);
+		struct md_field_use *u =
+		    md_calloc(pp->n_fields ? pp->n_fields : 1, sizeof(*u));
+		if (!u)
+			continue;
+		for (size_t f = 0; f < pp->n_fields; f++)
+			if (logged && !(pp->fields[f].flags & MD_FF_NOLOG))
+				u[f].used = u[f].all_args = true;
+		if (e->detect)
+			md_detect_field_use(e->detect, (int)pid, pp, u);
+		e->use[pid] = u;
+	}
+}
+
 int md_engine_new(struct md_engine **out, const struct md_engine_cfg *cfg,
 		  struct md_detect *detect, char *err, size_t errlen)
 {
@@ -294,6 +316,7 @@ int md_engine_new(struct md_engine **out, const struct md_engine_cfg *cfg,
 		}
 	}
 	e->start_mono = e->last_stats_mono = md_time_mono_usec();
+	field_use(e);
 	*out = e;
 	return 0;
 }
@@ -302,8 +325,11 @@ void md_engine_free(struct md_engine *e)
 {
 	if (!e)
 		return;
+	for (size_t i = 0; i < 32; i++)
+		md_free(e->use[i]);
 	md_detect_free(e->detect);
 	md_eve_close(e->eve);
+	md_eve_txw_fini();
 	md_free(e);
 }
 

@@ -70,6 +70,7 @@ struct md_engine {
 	struct md_detect *detect; /* owned; NULL when no rules */
 	bool inline_mode;	  /* drop/reject rules block (else "allowed") */
 	uint64_t rules_failed_load; /* rules refused before the detect engine */
+	struct md_field_use *use[32]; /* per parser: fields kept (app layer) */
 	uint64_t start_mono;
 	uint64_t last_stats_mono;
 };

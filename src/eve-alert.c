@@ -8,7 +8,6 @@
  *    "flow":{"pkts_toserver":..,"pkts_toclient":..,"bytes_toserver":..,
  *            "bytes_toclient":..,"start":".."}}
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "detect.h"
@@ -43,18 +42,6 @@ static void flow_object(struct md_jb *jb, const struct md_flow *f)
 	md_jb_close(jb);
 }
 
-static void tx_object(struct md_jb *jb, struct md_eve *eve,
-		      const struct md_parser *pp, const struct md_tx *tx)
-{
-	json_t *o = md_eve_tx_object(pp, tx, &eve->phi, eve->max_values);
-	char *text =
-	    o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-	json_decref(o);
-	if (text)
-		md_jb_raw(jb, pp->name, text, strlen(text));
-	free(text);
-}
-
 void md_eve_alert(struct md_eve *eve, const struct md_flow *f,
 		  const struct md_packet *p, const struct md_alert *a,
 		  const struct md_parser *pp, const struct md_tx *tx,
@@ -71,7 +58,8 @@ void md_eve_alert(struct md_eve *eve, const struct md_flow *f,
 		md_jb_uint(&jb, "tx_id", tx->id);
 	alert_object(&jb, a->sig, blocked);
 	if (pp && tx)
-		tx_object(&jb, eve, pp, tx);
+		md_eve_tx_write(&jb, pp->name, pp, tx, &eve->phi,
+				eve->max_values);
 	if (f)
 		flow_object(&jb, f);
 	md_jb_close(&jb);

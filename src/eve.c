@@ -150,8 +150,10 @@ int md_eve_write_jb(struct md_eve *eve, unsigned type, struct md_jb *jb)
 	int rc = 0;
 	if (!eve || !(eve->types & type))
 		return 0;
-	if (jb->err)
+	if (jb->err) {
+		eve->errors++;
 		return MD_E_NOMEM;
+	}
 	pthread_mutex_lock(&eve->lock);
 	if (fwrite(jb->buf, 1, jb->len, eve->fp) != jb->len ||
 	    fputc('\n', eve->fp) == EOF) {

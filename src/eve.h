@@ -19,6 +19,7 @@
 #include "counters.h"
 #include "flow.h"
 #include "jb.h"
+#include "util-sha256.h"
 #include "md-parser.h"
 #include "packet.h"
 
@@ -37,6 +38,7 @@ enum md_eve_type {
 struct md_phi {
 	bool log_clear;
 	uint8_t key[32];
+	struct md_hmac_key hk; /* from key: md_eve_phi_key_load sets it */
 };
 
 struct md_eve {
@@ -88,16 +90,23 @@ void md_eve_anomaly_app(struct md_eve *eve, const struct md_flow *f,
 			uint64_t ts_usec);
 void md_eve_stats(struct md_eve *eve, const struct md_counters *c,
 		  uint64_t ts_usec, uint64_t uptime_s, json_t *extra);
-/* The protocol object of a transaction ({"field": ...}) built from the
- * parser's field table; PHI fields keyed-hashed unless phi->log_clear;
- * at most max_values entries per array. Returns a new object. */
-json_t *md_eve_tx_object(const struct md_parser *pp, const struct md_tx *tx,
-			 const struct md_phi *phi, unsigned max_values);
-/* A PHI value as written to EVE under phi. Returns a new string. */
-json_t *md_eve_phi_value(const struct md_phi *phi, const uint8_t *p,
-			 size_t len);
+/* Write the protocol object of transaction tx under `key` into jb, laid
+ * out by the parser's field table (eve-txw.c): PHI fields keyed-hashed
+ * unless phi->log_clear; at most max_values entries per array. Returns 0
+ * or MD_E_NOMEM. */
+int md_eve_tx_write(struct md_jb *jb, const char *key,
+		    const struct md_parser *pp, const struct md_tx *tx,
+		    const struct md_phi *phi, unsigned max_values);
+/* Free the per-parser layouts (at exit). */
+void md_eve_txw_fini(void);
+/* "phi:" + 32 hex digits of HMAC-SHA-256(key, value) into out; returns
+ * out. */
+#define MD_PHI_TEXT 37
+char *md_eve_phi_text(const struct md_phi *phi, const uint8_t *p, size_t len,
+		      char out[MD_PHI_TEXT]);
 /* Load the PHI hashing key from path, creating it (32 random bytes, mode
- * 0600) when missing. Returns 0 or MD_E_IO with err set. */
+ * 0600) when missing, and prepare phi->hk. Returns 0 or MD_E_IO with err
+ * set. */
 int md_eve_phi_key_load(struct md_phi *phi, const char *path, char *err,
 			size_t errlen);
 struct md_alert;

@@ -20,7 +20,7 @@ static const uint32_t K[64] = {
 
 static void block(struct md_sha256 *s, const uint8_t *p)
 {
-	uint32_t w[64], v[8];
+	uint32_t w[64];
 	for (int i = 0; i < 16; i++)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
 		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
@@ -31,19 +31,30 @@ static void block(struct md_sha256 *s, const uint8_t *p)
 		    ROR(w[i - 2], 17) ^ ROR(w[i - 2], 19) ^ (w[i - 2] >> 10);
 		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
 	}
-	memcpy(v, s->h, sizeof(v));
+	uint32_t a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3];
+	uint32_t e = s->h[4], f = s->h[5], g = s->h[6], h = s->h[7];
 	for (int i = 0; i < 64; i++) {
-		uint32_t e = v[4], a = v[0];
-		uint32_t t1 = v[7] + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) +
-			      ((e & v[5]) ^ (~e & v[6])) + K[i] + w[i];
+		uint32_t t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) +
+			      ((e & f) ^ (~e & g)) + K[i] + w[i];
 		uint32_t t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) +
-			      ((a & v[1]) ^ (a & v[2]) ^ (v[1] & v[2]));
-		memmove(v + 1, v, 7 * sizeof(uint32_t));
-		v[4] += t1;
-		v[0] = t1 + t2;
+			      ((a & b) ^ (a & c) ^ (b & c));
+		h = g;
+		g = f;
+		f = e;
+		e = d + t1;
+		d = c;
+		c = b;
+		b = a;
+		a = t1 + t2;
 	}
-	for (int i = 0; i < 8; i++)
-		s->h[i] += v[i];
+	s->h[0] += a;
+	s->h[1] += b;
+	s->h[2] += c;
+	s->h[3] += d;
+	s->h[4] += e;
+	s->h[5] += f;
+	s->h[6] += g;
+	s->h[7] += h;
 }
 
 void md_sha256_init(struct md_sha256 *s)
@@ -76,13 +87,16 @@ void md_sha256_update(struct md_sha256 *s, const void *data, size_t len)
 void md_sha256_final(struct md_sha256 *s, uint8_t out[32])
 {
 	uint64_t bits = s->len * 8;
-	uint8_t pad = 0x80, zero = 0, lenb[8];
-	md_sha256_update(s, &pad, 1);
-	while (s->n != 56)
-		md_sha256_update(s, &zero, 1);
+	s->buf[s->n++] = 0x80;
+	if (s->n > 56) {
+		memset(s->buf + s->n, 0, 64 - s->n);
+		block(s, s->buf);
+		s->n = 0;
+	}
+	memset(s->buf + s->n, 0, 56 - s->n);
 	for (int i = 0; i < 8; i++)
-		lenb[i] = (uint8_t)(bits >> (56 - 8 * i));
-	md_sha256_update(s, lenb, 8);
+		s->buf[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
+	block(s, s->buf);
 	for (int i = 0; i < 8; i++) {
 		out[4 * i] = (uint8_t)(s->h[i] >> 24);
 		out[4 * i + 1] = (uint8_t)(s->h[i] >> 16);
@@ -91,28 +105,43 @@ void md_sha256_final(struct md_sha256 *s, uint8_t out[32])
 	}
 }
 
-void md_hmac_sha256(const uint8_t *key, size_t keylen, const uint8_t *msg,
-		    size_t len, uint8_t out[32])
+void md_hmac_key(struct md_hmac_key *k, const uint8_t *key, size_t keylen)
 {
-	uint8_t k[64] = {0}, pad[64], inner[32];
+	uint8_t kb[64] = {0}, pad[64];
 	struct md_sha256 s;
 	if (keylen > 64) {
 		md_sha256_init(&s);
 		md_sha256_update(&s, key, keylen);
-		md_sha256_final(&s, k);
+		md_sha256_final(&s, kb);
 	} else if (keylen) {
-		memcpy(k, key, keylen);
+		memcpy(kb, key, keylen);
 	}
 	for (int i = 0; i < 64; i++)
-		pad[i] = k[i] ^ 0x36;
-	md_sha256_init(&s);
-	md_sha256_update(&s, pad, 64);
+		pad[i] = kb[i] ^ 0x36;
+	md_sha256_init(&k->inner);
+	md_sha256_update(&k->inner, pad, 64);
+	for (int i = 0; i < 64; i++)
+		pad[i] = kb[i] ^ 0x5c;
+	md_sha256_init(&k->outer);
+	md_sha256_update(&k->outer, pad, 64);
+}
+
+void md_hmac_sha256_k(const struct md_hmac_key *k, const uint8_t *msg,
+		      size_t len, uint8_t out[32])
+{
+	uint8_t inner[32];
+	struct md_sha256 s = k->inner;
 	md_sha256_update(&s, msg, len);
 	md_sha256_final(&s, inner);
-	for (int i = 0; i < 64; i++)
-		pad[i] = k[i] ^ 0x5c;
-	md_sha256_init(&s);
-	md_sha256_update(&s, pad, 64);
+	s = k->outer;
 	md_sha256_update(&s, inner, 32);
 	md_sha256_final(&s, out);
+}
+
+void md_hmac_sha256(const uint8_t *key, size_t keylen, const uint8_t *msg,
+		    size_t len, uint8_t out[32])
+{
+	struct md_hmac_key k;
+	md_hmac_key(&k, key, keylen);
+	md_hmac_sha256_k(&k, msg, len, out);
 }

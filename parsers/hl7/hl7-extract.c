@@ -186,6 +186,9 @@ static void scan(struct hl7_ctx *c, struct md_span seg, const uint8_t id[3],
 	bool hdr = hl7_header_id(id);
 	unsigned n = 0;
 	uint64_t last = 0;
+	/* Positional values only when a rule reads hl7.field. */
+	if (c->k->wants && !c->k->wants(c->k->ctx, HF_FIELD, NULL))
+		valid = false;
 	if (has_ctl(seg))
 		hl7_msg_event(c, HE_NON_PRINTABLE_BYTES);
 	if (!hl7_split_next(&it, &f)) /* the segment id */

@@ -160,10 +160,16 @@ static void s_progress(void *c, uint64_t tx, enum md_dir dir, unsigned p)
 	outf(r, "progress %llu dir %d %u", (unsigned long long)tx, (int)dir, p);
 }
 
+static bool s_wants(void *c, unsigned f, const char *arg)
+{
+	(void)c, (void)f, (void)arg;
+	return true;
+}
+
 static struct md_sink make_sink(struct run *r)
 {
-	struct md_sink s = {r,	    s_event, s_tx_new, s_str,
-			    s_uint, s_arg,   s_group,  s_progress};
+	struct md_sink s = {r,	   s_event, s_tx_new,	s_str,	s_uint,
+			    s_arg, s_group, s_progress, s_wants};
 	return s;
 }
 

@@ -164,23 +164,31 @@ static void test_tx_object(void **st)
 	    md_tx_add(&mc, tx, 6, false, (const uint8_t *)"\x00\x01\x02", 3, 0),
 	    0);
 	struct md_phi phi = {.log_clear = false};
-	json_t *o = md_eve_tx_object(&pp, tx, &phi, 100);
-	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	md_hmac_key(&phi.hk, phi.key, sizeof(phi.key));
+	struct md_jb jb;
+	md_jb_init(&jb);
+	md_jb_open(&jb, NULL);
+	assert_int_equal(md_eve_tx_write(&jb, "toy", &pp, tx, &phi, 100), 0);
+	md_jb_close(&jb);
 	assert_string_equal(
-	    s, "{\"req\":{\"name\":\"STORESCU\"},\"contexts\":[{\"id\":1,"
-	       "\"transfer_syntaxes\":[\"1.2.840.10008.1.2\",\"1.2.840.10008.1."
-	       "2.1\"]},"
-	       "{\"id\":3}],\"patient_name\":\"phi:"
-	       "872e37219e714da40d144a94262c6671\","
-	       "\"raw\":\"AAEC\"}");
-	free(s);
-	json_decref(o);
+	    jb.buf,
+	    "{\"toy\":{\"req\":{\"name\":\"STORESCU\"},\"contexts\":[{\"id\":1,"
+	    "\"transfer_syntaxes\":[\"1.2.840.10008.1.2\",\"1.2.840.10008.1."
+	    "2.1\"]},"
+	    "{\"id\":3}],\"patient_name\":\"phi:"
+	    "872e37219e714da40d144a94262c6671\","
+	    "\"raw\":\"AAEC\"}}");
 	phi.log_clear = true;
-	o = md_eve_tx_object(&pp, tx, &phi, 1);
+	md_jb_reset(&jb);
+	md_eve_tx_write(&jb, NULL, &pp, tx, &phi, 1);
+	json_t *o = json_loads(jb.buf, 0, NULL);
+	assert_non_null(o);
 	assert_string_equal(
 	    json_string_value(json_object_get(o, "patient_name")), "DOE^JOHN");
 	assert_int_equal(json_array_size(json_object_get(o, "contexts")), 1);
 	json_decref(o);
+	md_jb_free(&jb);
+	md_eve_txw_fini();
 	md_tx_free(&mc, tx);
 	assert_int_equal(mc.used, 0);
 }
