@@ -5,10 +5,13 @@
 #include <string.h>
 
 extern const struct md_parser md_parser_hl7;
+extern const struct md_parser md_parser_dicom;
 
 /* Built-in parsers: one line each. */
 static const struct md_parser *const builtin[] = {
-    &md_parser_hl7, NULL, /* table end */
+    &md_parser_dicom, /* parsers/dicom */
+    &md_parser_hl7,   /* parsers/hl7 */
+    NULL,
 };
 
 static const struct md_parser *table[MD_MAX_PARSERS];
