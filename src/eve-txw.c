@@ -28,6 +28,7 @@ struct lnode {
 	char name[MD_TXW_NAME];
 	int16_t field; /* leaf: field index; object: -1 */
 	int32_t child, next;
+	int32_t up; /* parent node; a group's member root points at the group */
 };
 
 struct layout {
@@ -36,6 +37,7 @@ struct layout {
 	int32_t nn, cap;
 	int32_t root;	  /* object node of the top level */
 	int32_t *members; /* per field: object node of a group's members */
+	int32_t *leaf;	  /* per field: its leaf node, or -1 */
 };
 
 static struct layout layouts[MD_TXW_MAX_PARSERS];
@@ -56,7 +58,7 @@ static int32_t node_new(struct layout *l, const char *name, size_t len,
 	struct lnode *x = &l->n[l->nn];
 	snprintf(x->name, sizeof(x->name), "%.*s", (int)len, name);
 	x->field = (int16_t)field;
-	x->child = x->next = -1;
+	x->child = x->next = x->up = -1;
 	return l->nn++;
 }
 
@@ -74,6 +76,9 @@ static int insert(struct layout *l, int32_t at, const char *key, int f)
 			c = node_new(l, key, len, last ? f : -1);
 			if (c < 0)
 				return MD_E_NOMEM;
+			l->n[c].up = at;
+			if (last)
+				l->leaf[f] = c;
 			if (prev >= 0)
 				l->n[prev].next = c;
 			else
@@ -93,14 +98,17 @@ static int build(struct layout *l, const struct md_parser *pp)
 {
 	memset(l, 0, sizeof(*l));
 	l->pp = pp;
-	l->members =
-	    md_malloc((pp->n_fields ? pp->n_fields : 1) * sizeof(int32_t));
-	if (!l->members || (l->root = node_new(l, "", 0, -1)) < 0)
+	size_t nf = pp->n_fields ? pp->n_fields : 1;
+	l->members = md_malloc(nf * sizeof(int32_t));
+	l->leaf = md_malloc(nf * sizeof(int32_t));
+	if (!l->members || !l->leaf || (l->root = node_new(l, "", 0, -1)) < 0)
 		return MD_E_NOMEM;
-	for (size_t f = 0; f < pp->n_fields; f++)
+	for (size_t f = 0; f < pp->n_fields; f++) {
+		l->leaf[f] = -1;
 		l->members[f] = pp->fields[f].type == MD_FT_GROUP
 				    ? node_new(l, "", 0, -1)
 				    : -1;
+	}
 	for (size_t f = 0; f < pp->n_fields; f++) {
 		const struct md_field_def *fd = &pp->fields[f];
 		const char *key = fd->eve_key ? fd->eve_key : fd->name;
@@ -112,6 +120,9 @@ static int build(struct layout *l, const struct md_parser *pp)
 		if (at < 0 || insert(l, at, key, (int)f))
 			return MD_E_NOMEM;
 	}
+	for (size_t f = 0; f < pp->n_fields; f++) /* member roots: up = group */
+		if (l->members[f] >= 0)
+			l->n[l->members[f]].up = l->leaf[f];
 	return 0;
 }
 
@@ -128,6 +139,7 @@ static const struct layout *layout_of(const struct md_parser *pp)
 		else {
 			md_free(layouts[n_layouts].n);
 			md_free(layouts[n_layouts].members);
+			md_free(layouts[n_layouts].leaf);
 		}
 	}
 	pthread_mutex_unlock(&layout_lock);
@@ -140,6 +152,7 @@ void md_eve_txw_fini(void)
 	for (int i = 0; i < n_layouts; i++) {
 		md_free(layouts[i].n);
 		md_free(layouts[i].members);
+		md_free(layouts[i].leaf);
 	}
 	n_layouts = 0;
 	pthread_mutex_unlock(&layout_lock);
@@ -156,6 +169,8 @@ struct rec {
 	uint32_t *start, *cnt;	    /* per field */
 	int32_t *elem;		    /* per bucketed value: group element */
 	uint32_t *nelem;	    /* per group field: element count */
+	uint32_t *pos;		    /* per field: next value for element runs */
+	uint8_t *mark;		    /* per node: something below has a value */
 	const struct md_phi *phi;
 	unsigned max;
 	struct md_jb *jb;
@@ -246,10 +261,13 @@ static void emit_leaf(struct rec *r, const char *name, int f, int32_t el)
 		emit_group(r, name, f);
 		return;
 	}
-	for (uint32_t k = r->start[f]; k < r->start[f] + r->cnt[f]; k++) {
+	uint32_t k = el >= 0 ? r->pos[f] : r->start[f];
+	for (; k < r->start[f] + r->cnt[f]; k++) {
 		const struct md_tx_val *v = r->v[k];
-		if (el >= 0 && r->elem[k] != el)
+		if (el >= 0 && r->elem[k] < el)
 			continue;
+		if (el >= 0 && r->elem[k] > el)
+			break; /* values come in element order */
 		if (!(fd->flags & (MD_FF_MULTI | MD_FF_ARG))) {
 			last = v;
 			continue;
@@ -269,6 +287,8 @@ static void emit_leaf(struct rec *r, const char *name, int f, int32_t el)
 				 (const char *)v->bytes);
 		value(r, obj ? arg : NULL, v);
 	}
+	if (el >= 0)
+		r->pos[f] = k;
 	if (n && obj)
 		md_jb_close(r->jb);
 	else if (n)
@@ -283,6 +303,8 @@ static void emit_children(struct rec *r, int32_t node, int32_t el)
 {
 	for (int32_t c = r->l->n[node].child; c >= 0; c = r->l->n[c].next) {
 		const struct lnode *x = &r->l->n[c];
+		if (!r->mark[c])
+			continue;
 		if (x->field >= 0) {
 			emit_leaf(r, x->name, x->field, el);
 			continue;
@@ -342,10 +364,10 @@ int md_eve_tx_write(struct md_jb *jb, const char *key,
 	    .pp = pp, .l = l, .phi = phi, .max = max_values, .jb = jb};
 	if (!l)
 		return MD_E_NOMEM;
-	/* one allocation: start, cnt, nelem, cur (per field); v, elem (per
-	 * value) */
-	size_t sz = nf * (3 * sizeof(uint32_t) + sizeof(int32_t)) +
-		    nv * (sizeof(void *) + sizeof(int32_t));
+	/* one allocation: start, cnt, nelem, pos, cur (per field); v, elem
+	 * (per value); mark (per node) */
+	size_t sz = nf * (4 * sizeof(uint32_t) + sizeof(int32_t)) +
+		    nv * (sizeof(void *) + sizeof(int32_t)) + (size_t)l->nn;
 	uint8_t *mem = md_calloc(1, sz);
 	if (!mem)
 		return MD_E_NOMEM;
@@ -354,8 +376,16 @@ int md_eve_tx_write(struct md_jb *jb, const char *key,
 	r.start = (uint32_t *)(mem + nv * (sizeof(void *) + sizeof(int32_t)));
 	r.cnt = r.start + nf;
 	r.nelem = r.cnt + nf;
-	int32_t *cur = (int32_t *)(r.nelem + nf);
+	r.pos = r.nelem + nf;
+	int32_t *cur = (int32_t *)(r.pos + nf);
+	r.mark = (uint8_t *)(cur + nf);
 	bucket(&r, tx, cur);
+	for (size_t f = 0; f < pp->n_fields; f++) {
+		r.pos[f] = r.start[f];
+		for (int32_t x = r.cnt[f] ? l->leaf[f] : -1;
+		     x >= 0 && !r.mark[x]; x = l->n[x].up)
+			r.mark[x] = 1;
+	}
 	md_jb_open(jb, key);
 	emit_children(&r, l->root, -1);
 	md_jb_close(jb);
