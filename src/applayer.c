@@ -430,8 +430,8 @@ static bool port_hint(const struct md_parser *pp, const struct md_flow *f)
 
 /* Probe len bytes of direction dir with every parser. Returns the chosen
  * parser id, -1 while undecided, -2 when every parser said no. */
-static int probe_buf(const struct md_flow *f, const uint8_t *buf, uint32_t len,
-		     int dir, bool final)
+static int probe_buf(const struct md_applayer_ctx *ctx, const struct md_flow *f,
+		     const uint8_t *buf, uint32_t len, int dir, bool final)
 {
 	size_t n = md_registry_count();
 	bool more = false;
@@ -439,6 +439,7 @@ static int probe_buf(const struct md_flow *f, const uint8_t *buf, uint32_t len,
 		for (size_t i = 0; i < n; i++) {
 			const struct md_parser *pp = md_registry_get(i);
 			if (pp->ipproto != f->key.proto ||
+			    (i < 32 && (ctx->cfg.disabled & (1u << i))) ||
 			    port_hint(pp, f) != (pass == 0))
 				continue;
 			enum md_probe_rc rc =
@@ -451,10 +452,10 @@ static int probe_buf(const struct md_flow *f, const uint8_t *buf, uint32_t len,
 	return more && !final ? -1 : -2;
 }
 
-static int probe_dir(const struct md_flow *f, struct app_flow *af, int dir,
-		     bool final)
+static int probe_dir(const struct md_applayer_ctx *ctx, const struct md_flow *f,
+		     struct app_flow *af, int dir, bool final)
 {
-	return probe_buf(f, af->pbuf[dir], af->plen[dir], dir, final);
+	return probe_buf(ctx, f, af->pbuf[dir], af->plen[dir], dir, final);
 }
 
 static void select_parser(struct md_applayer_ctx *ctx, struct md_flow *f,
@@ -520,7 +521,7 @@ static void decide(struct md_applayer_ctx *ctx, struct md_flow *f,
 		if (af->probe[d] != PROBE_OPEN || !af->plen[d])
 			continue;
 		bool final = af->eof[d] || af->plen[d] >= ctx->cfg.probe_max;
-		int r = probe_dir(f, af, d, final);
+		int r = probe_dir(ctx, f, af, d, final);
 		if (r >= 0) {
 			select_parser(ctx, f, af, r);
 			return;
@@ -614,7 +615,8 @@ void md_applayer_data(struct md_applayer_ctx *ctx, struct md_flow *f, int dir,
 	/* Nothing kept yet: a probe that says yes on these bytes needs no
 	 * copy (the common case: the client speaks first). */
 	if (!af->chunks && af->probe[dir] == PROBE_OPEN) {
-		int r = probe_buf(f, p, len, dir, len >= ctx->cfg.probe_max);
+		int r =
+		    probe_buf(ctx, f, p, len, dir, len >= ctx->cfg.probe_max);
 		if (r >= 0) {
 			select_parser(ctx, f, af, r);
 			if (af->parser)

@@ -39,6 +39,8 @@ struct md_applayer_cfg {
 	uint32_t probe_max; /* bytes per direction kept for probing */
 	uint64_t buf_memcap;
 	uint64_t tx_memcap;
+	uint32_t
+	    disabled; /* bit per parser id: app-layer.protocols.X.enabled: no */
 };
 
 struct md_applayer_ops {
