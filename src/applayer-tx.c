@@ -20,17 +20,45 @@ struct md_tx *md_tx_new(struct md_memcap *mc, uint64_t id, uint8_t dir)
 	return tx;
 }
 
+struct md_tx_blk {
+	struct md_tx_blk *next;
+	size_t size;
+	_Alignas(8) uint8_t data[];
+};
+
+/* sz bytes (8-aligned) from the transaction's current block, or a new
+ * block charged to the memcap. */
+static void *carve(struct md_memcap *mc, struct md_tx *tx, size_t sz)
+{
+	sz = (sz + 7) & ~(size_t)7;
+	if (!tx->blk || tx->blk_cap - tx->blk_used < sz) {
+		size_t cap = sz > MD_TX_BLOCK ? sz : MD_TX_BLOCK;
+		size_t total = sizeof(struct md_tx_blk) + cap;
+		if (!md_memcap_try(mc, total))
+			return NULL;
+		struct md_tx_blk *b = md_malloc(total);
+		if (!b) {
+			md_memcap_release(mc, total);
+			return NULL;
+		}
+		b->next = tx->blk;
+		b->size = total;
+		tx->blk = b;
+		tx->blk_used = 0;
+		tx->blk_cap = cap;
+		tx->mem += total;
+	}
+	void *p = tx->blk->data + tx->blk_used;
+	tx->blk_used += sz;
+	return p;
+}
+
 static struct md_tx_val *val_new(struct md_memcap *mc, struct md_tx *tx,
 				 size_t extra)
 {
-	size_t sz = sizeof(struct md_tx_val) + extra;
-	if (!md_memcap_try(mc, sz))
+	struct md_tx_val *v = carve(mc, tx, sizeof(struct md_tx_val) + extra);
+	if (!v)
 		return NULL;
-	struct md_tx_val *v = md_malloc(sz);
-	if (!v) {
-		md_memcap_release(mc, sz);
-		return NULL;
-	}
 	memset(v, 0, sizeof(*v));
 	if (tx->tail)
 		tx->tail->next = v;
@@ -38,7 +66,6 @@ static struct md_tx_val *val_new(struct md_memcap *mc, struct md_tx *tx,
 		tx->vals = v;
 	tx->tail = v;
 	tx->n_vals++;
-	tx->mem += sz;
 	return v;
 }
 
@@ -79,11 +106,11 @@ void md_tx_free(struct md_memcap *mc, struct md_tx *tx)
 {
 	if (!tx)
 		return;
-	struct md_tx_val *v = tx->vals;
-	while (v) {
-		struct md_tx_val *n = v->next;
-		md_free(v);
-		v = n;
+	struct md_tx_blk *b = tx->blk;
+	while (b) {
+		struct md_tx_blk *n = b->next;
+		md_free(b);
+		b = n;
 	}
 	md_memcap_release(mc, tx->mem);
 	md_free(tx);

@@ -1,5 +1,7 @@
 /* applayer-tx.h - transactions: what a parser reported, kept until logged.
  *
+ * Values are carved from blocks owned by the transaction (one allocation
+ * per few dozen values), all freed with it.
  * A transaction holds its values in report order (a group marker starts a
  * new object of an array-of-objects field), its progress per direction and
  * the events raised on it. Values are copies; their bytes are charged to
@@ -36,7 +38,12 @@ struct md_tx {
 	uint16_t events[MD_TX_MAX_EVENTS];
 	uint8_t n_events;
 	uint64_t mem; /* bytes charged */
+	/* values live in blocks of at least MD_TX_BLOCK bytes */
+	struct md_tx_blk *blk;
+	size_t blk_used, blk_cap;
 };
+
+#define MD_TX_BLOCK 4096
 
 /* New transaction (md_free'd by md_tx_free). NULL when out of memory or
  * over the memcap (counted by the caller). */
