@@ -10,6 +10,10 @@ Subcommands:
                                  at a time (TCP_NODELAY, small sleeps)
   hl7-send-no-trailer PORT       send one good frame, then a frame whose
                                  0x1C 0x0D trailer is missing, then close
+  hl7-threat-messages DIR        write the message files of the threat
+                                 captures (hl7-threats set of make-pcaps.sh)
+  hl7-nack-server PORT [PORT...] MLLP server answering every message with a
+                                 negative acknowledgment (AE, AR alternately)
 
 All patients, identifiers and devices are synthetic.
 References: HL7 v2.5 chapter 2 (message construction, escapes, ACK),
@@ -17,6 +21,7 @@ HL7 v2 MLLP (<VT> message <FS><CR>).
 """
 
 import asyncio
+import base64
 import datetime
 import os
 import socket
@@ -212,6 +217,181 @@ def cmd_hl7_messages(outdir):
           + frame(injected_msg("SYNINJ0002", PATIENTS[0])))
 
 
+# ------------------------------------------------ HL7 threat scenarios ---
+#
+# Messages for the captures that prove rules/hl7.rules (one capture per
+# threat). Every patient, application and facility is synthetic; the
+# "executables" are inert header stubs built here (a PE32 whose code is
+# `xor eax,eax; ret`, an ELF64 that calls exit(0)), never real programs.
+
+def msh_x(ctrl, mtype, app="SYN-ADT", fac="SYNHOSP", proc="P", security="",
+          version="2.5"):
+    return "MSH|^~\\&|%s|%s|MEDIDS-SIM|SYNHOSP|%s|%s|%s|%s|%s|%s" % (
+        app, fac, TS, security, mtype, ctrl, proc, version)
+
+
+def pid_x(pat, name=None, address=None):
+    pid_, pname, dob, sex = pat
+    return "PID|1||%s^^^SYNHOSP^MR||%s||%s|%s|||%s" % (
+        pid_, name if name is not None else pname, dob, sex,
+        address if address is not None else "1 SYNTHETIC ROAD^^TESTVILLE^^00000")
+
+
+def adt_x(ctrl, pat, trigger="A08", app="SYN-ADT", fac="SYNHOSP", proc="P",
+          name=None, visit="V000001", address=None, security=""):
+    return [msh_x(ctrl, "ADT^%s^ADT_A01" % trigger, app, fac, proc, security),
+            "EVN|%s|%s" % (trigger, TS),
+            pid_x(pat, name, address),
+            "PV1|1|I|ICU^04^1^SYNHOSP||||||||||||||||%s" % visit]
+
+
+def oru_x(ctrl, pat, obx, app="SYN-LAB", fac="SYNHOSP", security="",
+          address=None):
+    """ORU^R01 with one OBR and the given OBX segments (without OBX-1)."""
+    segs = [msh_x(ctrl, "ORU^R01^ORU_R01", app, fac, security=security),
+            pid_x(pat, address=address),
+            "OBR|1|%s^%s||LAB^Laboratory^L|||%s" % (ctrl, app, TS)]
+    for i, rest in enumerate(obx, 1):
+        segs.append("OBX|%d|%s" % (i, rest))
+    return segs
+
+
+def stub_pe32():
+    """Headers of a 32-bit Windows console program, code `xor eax,eax; ret`."""
+    dos = bytearray(64)
+    dos[0:2] = b"MZ"
+    struct.pack_into("<I", dos, 0x3C, 0x40)
+    coff = struct.pack("<HHIIIHH", 0x14C, 1, 0, 0, 0, 0xE0, 0x0102)
+    opt = bytearray(0xE0)
+    struct.pack_into("<H", opt, 0, 0x10B)          # PE32 magic
+    struct.pack_into("<I", opt, 16, 0x1000)        # entry point
+    struct.pack_into("<I", opt, 28, 0x400000)      # image base
+    struct.pack_into("<II", opt, 32, 0x1000, 0x200)
+    struct.pack_into("<H", opt, 40, 4)
+    struct.pack_into("<H", opt, 48, 4)
+    struct.pack_into("<I", opt, 56, 0x2000)        # size of image
+    struct.pack_into("<I", opt, 60, 0x200)         # size of headers
+    struct.pack_into("<H", opt, 68, 3)             # console subsystem
+    struct.pack_into("<I", opt, 92, 16)
+    sec = struct.pack("<8sIIIIIIHHI", b".text", 0x10, 0x1000, 0x200, 0x200,
+                      0, 0, 0, 0, 0x60000020)
+    hdr = bytes(dos) + b"PE\0\0" + coff + bytes(opt) + sec
+    code = b"\x31\xc0\xc3"
+    return hdr + bytes(0x200 - len(hdr)) + code + bytes(0x200 - len(code))
+
+
+def stub_elf64():
+    """A static x86-64 ELF executable whose only code is exit(0)."""
+    code = b"\xb8\x3c\x00\x00\x00\x31\xff\x0f\x05"
+    ehdr = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
+    ehdr += struct.pack("<HHIQQQIHHHHHH", 2, 0x3E, 1, 0x400078, 64, 0, 0,
+                        64, 56, 1, 0, 0, 0)
+    total = 64 + 56 + len(code)
+    phdr = struct.pack("<IIQQQQQQ", 1, 5, 0, 0x400000, 0x400000, total, total,
+                       0x1000)
+    return ehdr + phdr + code
+
+
+STUB_PDF = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+            b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
+            b"trailer\n<< /Root 1 0 R >>\n%%EOF\n")
+STUB_SH = b"#!/bin/sh\necho synthetic test payload\n"
+
+
+def ed(app, typ, sub, enc, data):
+    """OBX-5 of type ED: source ^ type ^ subtype ^ encoding ^ data."""
+    text = (base64.b64encode(data).decode() if enc == "Base64"
+            else data.hex().upper())
+    return "%s^%s^%s^%s^%s" % (app, typ, sub, enc, text)
+
+
+def threat_files():
+    """{file name: bytes} of the hl7-threats message files."""
+    p1, p2, p3 = PATIENTS
+    f = {}
+    # Allow-list of senders: one allowed, then an unknown application, an
+    # unknown facility, and both unknown.
+    f["sender.mllp"] = b"".join([
+        frame(adt_x("SYNSND0001", p1, "A01")),
+        frame(adt_x("SYNSND0002", p2, "A01", app="SYN-ROGUE")),
+        frame(oru_x("SYNSND0003", p3, ["NM|GLU^Glucose^L||5.4|mmol/L^^L|||||F"],
+                    app="SYN-LAB", fac="SYNCLINIC")),
+        frame(adt_x("SYNSND0004", p1, "A08", app="SYN-ROGUE", fac="SYNROGUE")),
+    ])
+    # SQL and script injection in PID-5 and OBX-5, with benign look-alikes
+    # (an apostrophe in a name, clinical text using SQL words).
+    f["injection.mllp"] = b"".join([
+        frame(adt_x("SYNSQL0001", p1, name="O'BRIEN^SYNTHETIC^ONE")),
+        frame(adt_x("SYNSQL0002", p2, name="TEST' OR '1'='1^PATIENT")),
+        frame(adt_x("SYNSQL0003", p3, name="TEST^PATIENT'; DROP TABLE patients;--")),
+        frame(adt_x("SYNSQL0004", p1, name="<script>alert(1)</script>^PATIENT")),
+        frame(oru_x("SYNSQL0005", p2, [
+            "TX|NOTE^Nursing note^L||Nausea - select low salt diet; update chart at 10:00"
+            " -- see order set||||||F"])),
+        frame(oru_x("SYNSQL0006", p3, [
+            "ST|CMT^Comment^L||1 UNION SELECT username, password FROM users||||||F"])),
+        frame(oru_x("SYNSQL0007", p1, [
+            "ST|CMT^Comment^L||\\X3C\\script src=http://198.51.100.7/x.js\\X3E\\"
+            "\\X3C\\/script\\X3E\\||||||F"])),
+        frame(oru_x("SYNSQL0008", p2, [
+            "ST|CMT^Comment^L||<img src=x onerror=alert(1)>||||||F"])),
+    ])
+    # Overlong fields: in an ADT (PV1-19), in the MSH (MSH-8), in the PID
+    # (PID-11), and a long report text (OBX-5 TX) that is legitimate.
+    f["overlong.mllp"] = b"".join([
+        frame(adt_x("SYNOVL0001", p1, "A01", visit="V" + "9" * 6000)),
+        frame(oru_x("SYNOVL0002", p2, ["NM|GLU^Glucose^L||5.1|mmol/L^^L|||||F"],
+                    security="A" * 1500)),
+        frame(oru_x("SYNOVL0003", p3, ["NM|GLU^Glucose^L||4.9|mmol/L^^L|||||F"],
+                    address="B" * 5000)),
+        frame(oru_x("SYNOVL0004", p1, ["TX|RPT^Report text^L||%s||||||F"
+                                       % ("SYNTHETIC-REPORT-TEXT-" * 300)[:6000]])),
+    ])
+    # Processing id P, T (training/test) and D (debugging).
+    f["procid.mllp"] = b"".join(
+        frame(adt_x("SYNPRC%04d" % (i + 1), p, "A01", proc=proc))
+        for i, (p, proc) in enumerate(zip(PATIENTS, "PTD")))
+    # Twelve results, each answered with a negative acknowledgment.
+    f["nack.mllp"] = b"".join(
+        frame(oru_x("SYNNAK%04d" % (i + 1), PATIENTS[i % 3],
+                    ["NM|GLU^Glucose^L||5.%d|mmol/L^^L|||||F" % i]))
+        for i in range(12))
+    # 120 ADT^A08 on one connection as fast as the server acknowledges.
+    f["flood.mllp"] = b"".join(
+        frame(adt_x("SYNFLD%04d" % (i + 1), PATIENTS[i % 3], "A08"))
+        for i in range(120))
+    # Encapsulated data (ED): a PDF, a PE32, an ELF (in an MDM^T02) and a
+    # shell script sent as Hex.
+    mdm = [msh_x("SYNEXE0003", "MDM^T02^MDM_T02", "SYN-RIS"),
+           "EVN|T02|%s" % TS, pid_x(p3), "PV1|1|O|CLINIC^01^1^SYNHOSP",
+           "TXA|1|CN|AP|%s||||||||SYNDOC0003|||||AU" % TS,
+           "OBX|1|ED|DOC^Document^L||%s||||||F"
+           % ed("SYN-RIS", "AP", "octet-stream", "Base64", stub_elf64())]
+    f["ed.mllp"] = b"".join([
+        frame(oru_x("SYNEXE0001", p1, ["ED|PDF^Report^L||%s||||||F"
+                                       % ed("SYN-LAB", "AP", "PDF", "Base64", STUB_PDF)])),
+        frame(oru_x("SYNEXE0002", p2, ["ED|DOC^Attachment^L||%s||||||F"
+                                       % ed("SYN-LAB", "AP", "octet-stream", "Base64",
+                                            stub_pe32())])),
+        frame(mdm),
+        frame(oru_x("SYNEXE0004", p1, ["ED|DOC^Attachment^L||%s||||||F"
+                                       % ed("SYN-LAB", "TEXT", "x-sh", "Hex", STUB_SH)])),
+    ])
+    # Replay: the first connection sends A, B, then A again; the second,
+    # later, sends B again (identical bytes).
+    a = frame(adt_x("SYNRPL0001", p1, "A01"))
+    b = frame(adt_x("SYNRPL0002", p2, "A01"))
+    f["replay1.mllp"] = a + b + a
+    f["replay2.mllp"] = b
+    return f
+
+
+def cmd_hl7_threat_messages(outdir):
+    for name, data in threat_files().items():
+        with open(os.path.join(outdir, name), "wb") as fh:
+            fh.write(data)
+
+
 # ------------------------------------------------------------ MLLP server ---
 
 def make_ack(msg):
@@ -262,11 +442,47 @@ async def handle(reader, writer):
         writer.close()
 
 
-async def serve(ports):
+NACKS = [(b"AE", b"207", b"Application internal error"),
+         (b"AR", b"200", b"Unsupported message type")]
+
+
+def make_nack(msg, n):
+    """Negative acknowledgment of one message: AE for even n, AR for odd n,
+    with MSA-3 text and an ERR segment (ERR-3 code, ERR-4 severity E)."""
+    hdr, msa = make_ack(msg).split(b"\r")[:2]
+    fs = hdr[3:4]
+    comp = hdr[4:5]
+    ctrl = msa.split(fs)[2]
+    code, err, text = NACKS[n % 2]
+    return b"\r".join([hdr, fs.join([b"MSA", code, ctrl, text]),
+                       fs.join([b"ERR", b"", b"", comp.join([err, text, b"HL70357"]),
+                                b"E"]), b""])
+
+
+async def handle_nack(reader, writer):
+    import hl7.mllp
+    peer = writer.get_extra_info("peername")
+    n = 0
+    try:
+        while True:
+            try:
+                block = await asyncio.wait_for(reader.readblock(), timeout=30)
+            except (asyncio.IncompleteReadError, hl7.mllp.InvalidBlockError):
+                break
+            writer.writeblock(make_nack(block, n))
+            n += 1
+            await writer.drain()
+    except (asyncio.TimeoutError, ConnectionError, ValueError) as e:
+        log("%s: %r" % (peer, e))
+    finally:
+        writer.close()
+
+
+async def serve(ports, handler=handle):
     import hl7.mllp
     servers = []
     for p in ports:
-        servers.append(await hl7.mllp.start_hl7_server(handle, HOST, int(p)))
+        servers.append(await hl7.mllp.start_hl7_server(handler, HOST, int(p)))
     log("listening on %s" % ",".join(ports))
     await asyncio.gather(*(s.serve_forever() for s in servers))
 
@@ -340,6 +556,10 @@ def main(argv):
         cmd_send_small(*args)
     elif cmd == "hl7-send-no-trailer":
         cmd_send_no_trailer(*args)
+    elif cmd == "hl7-threat-messages":
+        cmd_hl7_threat_messages(*args)
+    elif cmd == "hl7-nack-server":
+        asyncio.run(serve(args, handle_nack))
     else:
         sys.stderr.write(__doc__)
         return 2

@@ -56,6 +56,8 @@ void md_eve_alert(struct md_eve *eve, const struct md_flow *f,
 			 f ? a->dir : -1);
 	if (tx)
 		md_jb_uint(&jb, "tx_id", tx->id);
+	else if (a->tx_id != MD_TX_NONE)
+		md_jb_uint(&jb, "tx_id", a->tx_id);
 	alert_object(&jb, a->sig, blocked);
 	if (pp && tx)
 		md_eve_tx_write(&jb, pp->name, pp, tx, &eve->phi,
