@@ -215,6 +215,8 @@ static int load_rules(const struct md_engine_cfg *cfg,
 	struct md_detect_cfg dcfg = {
 	    .conf = conf, .rule_dir = cfg->rule_path, .data_dir = cfg->log_dir};
 	*out = NULL;
+	if (!cfg->n_rule_files)
+		return 0; /* no rules: no detection engine at all */
 	/* classification/reference/threshold.config come from the rule
 	 * directory, or else from the directory of the first -S file. */
 	snprintf(path, sizeof(path), "%s/classification.config",
@@ -309,7 +311,8 @@ static int replay(struct md_engine_cfg *cfg, const char *path,
 static int check_only(const char *conf_path, const struct md_ruleset *rs,
 		      const struct md_detect *d)
 {
-	const struct md_detect_stats *st = md_detect_get_stats(d);
+	static const struct md_detect_stats none;
+	const struct md_detect_stats *st = d ? md_detect_get_stats(d) : &none;
 	printf("medids: configuration %s: %zu rule file(s), %llu rules "
 	       "loaded, %llu failed, %llu skipped\n",
 	       conf_path ? conf_path : "(defaults)", rs->files,
