@@ -227,6 +227,8 @@ static void handle_flow(struct md_worker *w, struct md_packet *p)
 		 !(p->flags & MD_PKT_CSUM_BAD))
 		md_applayer_data(&w->app, f, p->dir, p->payload,
 				 p->payload_len);
+	if (w->dt)
+		detect_packet(w, f, p);
 	md_flow_touch(&w->flows, f);
 }
 
