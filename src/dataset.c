@@ -207,7 +207,8 @@ static int b64val(int c)
 	return p ? (int)(p - b64) : -1;
 }
 
-/* Decode base64 text (padding optional) into out; returns length or -1. */
+/* Decode base64 text (padding optional) into out; returns the length (at
+ * least 1) or -1. */
 static long b64_decode(const char *s, uint8_t *out, size_t cap)
 {
 	uint32_t acc = 0;
@@ -228,7 +229,9 @@ static long b64_decode(const char *s, uint8_t *out, size_t cap)
 	}
 	while (*s == '=')
 		s++;
-	return *s ? -1 : (long)n;
+	/* a lone last character (6 bits) is not base64; an empty value
+	 * could not be saved and loaded again */
+	return *s || bits >= 6 || n == 0 ? -1 : (long)n;
 }
 
 static void b64_encode(FILE *fp, const uint8_t *p, uint32_t len)
