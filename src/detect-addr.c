@@ -641,7 +641,7 @@ static const char *const def_port[][2] = {
     {"FILE_DATA_PORTS", "[$HTTP_PORTS,110,143]"},
     {"DICOM_PORTS", "[104,11112,4242]"},
     {"HL7_PORTS", "[2575,6661]"},
-    {"X73_PORTS", "[6464]"},
+    {"X73_PORTS", "[6024]"},
     {"SDC_PORTS", "[3702]"},
 };
 
