@@ -110,7 +110,7 @@ static void on_app_event(void *user, struct md_flow *f,
 	if (w->dt) {
 		struct md_alerts a = {0};
 		md_detect_app_event(w->dt, f, pp, tx, ev, &a);
-		emit(w, f, NULL, &a, NULL, NULL);
+		emit(w, f, w->cur, &a, NULL, NULL);
 	}
 }
 
@@ -121,7 +121,7 @@ static void on_tx_update(void *user, struct md_flow *f,
 	if (w->dt) {
 		struct md_alerts a = {0};
 		md_detect_tx(w->dt, f, pp, tx, &a);
-		emit(w, f, NULL, &a, pp, tx);
+		emit(w, f, w->cur, &a, pp, tx);
 	}
 }
 
@@ -243,7 +243,9 @@ void md_worker_packet(struct md_worker *w, struct md_packet *p)
 	md_decode_timeout(&w->dec, w->now_usec);
 	if (rc == MD_DECODE_OK && p->ip_ver) {
 		csum_auto(w, p);
+		w->cur = p;
 		handle_flow(w, p);
+		w->cur = NULL;
 	} else if (w->dt && rc != MD_DECODE_HELD) {
 		detect_packet(w, NULL, p); /* decode-event rules */
 	}

@@ -59,6 +59,7 @@ struct md_worker {
 	struct md_stream_ctx stream;
 	struct md_applayer_ctx app;
 	struct md_detect_thread *dt; /* NULL when no rules are loaded */
+	const struct md_packet *cur; /* packet being processed, or NULL */
 	uint64_t now_usec;	     /* packet time of the latest packet */
 	uint64_t csum_checked;	     /* auto checksum mode: packets sampled */
 	uint64_t csum_bad;

@@ -217,15 +217,23 @@ static int load_rules(const struct md_engine_cfg *cfg,
 	*out = NULL;
 	if (!cfg->n_rule_files)
 		return 0; /* no rules: no detection engine at all */
-	/* classification/reference/threshold.config come from the rule
-	 * directory, or else from the directory of the first -S file. */
-	snprintf(path, sizeof(path), "%s/classification.config",
-		 cfg->rule_path);
-	if (access(path, R_OK) != 0 && cfg->n_rule_files && from_cmdline) {
+	/* With -S, datasets and threshold.config are found next to the first
+	 * rule file; classification and reference configs come from the
+	 * rule directory when it has them, else from there too. */
+	char cls[1100], ref[1100];
+	if (from_cmdline) {
 		const char *f = cfg->rule_files[0], *slash = strrchr(f, '/');
 		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - f) : 1,
 			 slash ? f : ".");
 		dcfg.rule_dir = dir;
+		snprintf(cls, sizeof(cls), "%s/classification.config",
+			 cfg->rule_path);
+		snprintf(ref, sizeof(ref), "%s/reference.config",
+			 cfg->rule_path);
+		if (access(cls, R_OK) == 0)
+			dcfg.classification_file = cls;
+		if (access(ref, R_OK) == 0)
+			dcfg.reference_file = ref;
 	}
 	for (size_t i = 0; i < cfg->n_rule_files; i++) {
 		const char *f = cfg->rule_files[i];
