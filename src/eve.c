@@ -166,37 +166,6 @@ int md_eve_write_jb(struct md_eve *eve, unsigned type, struct md_jb *jb)
 	return rc;
 }
 
-json_t *md_json_bytes(const uint8_t *p, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	char *out = md_malloc(len * 4 + 1);
-	size_t o = 0;
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < len;) {
-		uint8_t c = p[i];
-		size_t n;
-		if ((c >= 0x20 && c < 0x7f) || c == '\t' || c == '\n' ||
-		    c == '\r') {
-			out[o++] = (char)c;
-			i++;
-		} else if (c >= 0x80 && (n = md_utf8_len(p + i, len - i))) {
-			memcpy(out + o, p + i, n);
-			o += n;
-			i += n;
-		} else {
-			out[o++] = '\\';
-			out[o++] = 'x';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-			i++;
-		}
-	}
-	json_t *s = json_stringn(out, o);
-	md_free(out);
-	return s;
-}
-
 int md_json_set_path(json_t *obj, const char *path, json_t *val)
 {
 	char part[128];

@@ -70,9 +70,6 @@ void md_eve_jb_header(struct md_jb *jb, const char *event_type,
  * or MD_E_IO / MD_E_NOMEM (counted in eve->errors). */
 int md_eve_write_jb(struct md_eve *eve, unsigned type, struct md_jb *jb);
 
-/* A JSON string from untrusted bytes: printable ASCII and valid UTF-8 are
- * kept, anything else written as \xHH. Returns a new reference. */
-json_t *md_json_bytes(const uint8_t *p, size_t len);
 /* Set the value at a dotted path inside obj, creating objects on the way.
  * Takes the reference to val. Returns 0 or MD_E_INVAL. */
 int md_json_set_path(json_t *obj, const char *path, json_t *val);

@@ -3,7 +3,7 @@
  * Records are written straight into a growing buffer, keys in the order
  * given, values escaped as JSON requires; untrusted bytes go through
  * md_jb_bytes, which keeps printable ASCII and valid UTF-8 and writes
- * anything else as \xHH text (like md_json_bytes). A failed allocation
+ * anything else as \xHH text. A failed allocation
  * sets `err` and later calls do nothing.
  *
  *   md_jb_open(jb, NULL); md_jb_str(jb, "event_type", "flow");
