@@ -4,7 +4,6 @@
 
 #include <getopt.h>
 #include <pcap/pcap.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "progress.h"
 #include "registry.h"
 #include "rules-load.h"
+#include "signals.h"
 
 #define MD_DEFAULT_CONF MD_SYSCONFDIR "/medids.yaml"
 
@@ -28,14 +28,6 @@ struct opts {
 	bool test, fatal;
 	int verbose;
 };
-
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
 
 static void usage(FILE *fp)
 {
@@ -297,7 +289,7 @@ static int replay(struct md_engine_cfg *cfg, const char *path,
 		return 1;
 	}
 	md_progress_init(&pr, (unsigned)n, false);
-	size_t bad = md_capture_replay(&w, files, n, &pr, &stop_flag);
+	size_t bad = md_capture_replay(&w, files, n, &pr, &md_sig_stop);
 	md_progress_done(&pr);
 	md_worker_fini(&w);
 	struct md_worker *wp = &w;
@@ -340,9 +332,8 @@ int main(int argc, char **argv)
 	int rc = parse_args(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);
+	if (md_signals_install() != 0)
+		perror("medids: sigaction");
 	md_registry_init();
 	rc = load_config(&o, &conf, &cfg);
 	if (!rc && load_rules(&cfg, conf, o.n_rules > 0, o.fatal, &rs, &det))
