@@ -37,7 +37,7 @@
 #include "md-rd.h"
 
 #define MD_PARSER_ABI_MAJOR 1
-#define MD_PARSER_ABI_MINOR 0
+#define MD_PARSER_ABI_MINOR 1
 #define MD_PARSER_ABI	    ((MD_PARSER_ABI_MAJOR << 16) | MD_PARSER_ABI_MINOR)
 
 /* Error codes returned by C functions (negative). */
@@ -156,6 +156,13 @@ struct md_sink {
 	 * nobody reads are dropped by the engine anyway; a parser may ask
 	 * first to skip the work of extracting them. */
 	bool (*wants)(void *ctx, unsigned field, const char *arg);
+	/* (ABI 1.1) Open a transaction of another registered protocol
+	 * `proto` on this flow, e.g. an "sdc" transaction for a SOAP body
+	 * carried by "http". Fields, events and progress of that transaction
+	 * use proto's tables; its EVE record and rule keywords are proto's.
+	 * Returns MD_TX_NONE when proto is not registered, is disabled, or
+	 * the per-flow bound is reached. NULL in engines older than 1.1. */
+	uint64_t (*tx_new_as)(void *ctx, enum md_dir dir, const char *proto);
 };
 
 #define MD_TX_NONE UINT64_MAX

@@ -31,6 +31,7 @@ struct md_tx {
 	struct md_tx *next;
 	uint64_t id;
 	uint8_t dir; /* direction that opened it */
+	uint8_t pid; /* parser id whose tables the tx uses */
 	uint8_t progress[2];
 	bool complete;
 	struct md_tx_val *vals, *tail;

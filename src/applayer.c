@@ -170,31 +170,39 @@ static void tx_unlink(struct app_flow *af, struct md_tx *tx)
 	af->open_tx--;
 }
 
+/* The parser whose tables tx uses: the flow's, or the protocol a
+ * tx_new_as() named. */
+static const struct md_parser *tx_parser(const struct md_tx *tx)
+{
+	return md_registry_get(tx->pid);
+}
+
 static void tx_finish(struct md_applayer_ctx *ctx, struct md_flow *f,
 		      struct app_flow *af, struct md_tx *tx)
 {
 	tx_unlink(af, tx);
 	if (ctx->ops.tx_done)
-		ctx->ops.tx_done(ctx->user, f, af->parser, tx);
+		ctx->ops.tx_done(ctx->user, f, tx_parser(tx), tx);
 	md_tx_free(&ctx->tx_mc, tx);
 }
 
+/* Event `id` of the transaction's protocol, or of the flow's parser when
+ * there is no transaction. */
 static void sink_event(void *vc, uint64_t txid, unsigned id)
 {
 	struct sink_ctx *sc = vc;
-	if (id >= sc->af->parser->n_events)
-		return;
 	struct md_tx *tx = txid == MD_TX_NONE ? NULL : tx_find(sc->af, txid);
+	const struct md_parser *pp = tx ? tx_parser(tx) : sc->af->parser;
+	if (id >= pp->n_events)
+		return;
 	if (tx && tx->n_events < MD_TX_MAX_EVENTS)
 		tx->events[tx->n_events++] = (uint16_t)id;
 	if (sc->ctx->ops.event)
-		sc->ctx->ops.event(sc->ctx->user, sc->f, sc->af->parser, txid,
-				   id);
+		sc->ctx->ops.event(sc->ctx->user, sc->f, pp, txid, id);
 }
 
-static uint64_t sink_tx_new(void *vc, enum md_dir dir)
+static uint64_t tx_open(struct sink_ctx *sc, enum md_dir dir, unsigned pid)
 {
-	struct sink_ctx *sc = vc;
 	struct app_flow *af = sc->af;
 	if (af->open_tx >= sc->ctx->cfg.lim.max_tx) {
 		engine_event(sc->ctx, sc->f, MD_TX_NONE, MD_APP_EV_TOO_MANY_TX);
@@ -213,14 +221,30 @@ static uint64_t sink_tx_new(void *vc, enum md_dir dir)
 		af->txs = tx;
 	af->txs_tail = tx;
 	af->open_tx++;
+	tx->pid = (uint8_t)pid;
 	return af->next_tx++;
 }
 
-static bool wanted(const struct sink_ctx *sc, unsigned field, const char *arg)
+static uint64_t sink_tx_new(void *vc, enum md_dir dir)
 {
-	unsigned pid = sc->f->app_id ? sc->f->app_id - 1u : 0;
+	struct sink_ctx *sc = vc;
+	return tx_open(sc, dir, sc->f->app_id - 1u);
+}
+
+static uint64_t sink_tx_new_as(void *vc, enum md_dir dir, const char *proto)
+{
+	struct sink_ctx *sc = vc;
+	int id = proto ? md_registry_find(proto) : -1;
+	if (id < 0 || (id < 32 && (sc->ctx->cfg.disabled & (1u << id))))
+		return MD_TX_NONE;
+	return tx_open(sc, dir, (unsigned)id);
+}
+
+static bool wanted(const struct sink_ctx *sc, unsigned pid, unsigned field,
+		   const char *arg)
+{
 	const struct md_field_use *u = pid < 32 ? sc->ctx->use[pid] : NULL;
-	if (!u || field >= sc->af->parser->n_fields)
+	if (!u || field >= md_registry_get(pid)->n_fields)
 		return true;
 	u += field;
 	if (!u->used)
@@ -235,15 +259,16 @@ static bool wanted(const struct sink_ctx *sc, unsigned field, const char *arg)
 
 static bool sink_wants(void *vc, unsigned field, const char *arg)
 {
-	return wanted(vc, field, arg);
+	const struct sink_ctx *sc = vc;
+	return wanted(sc, sc->f->app_id - 1u, field, arg);
 }
 
 static void tx_value(struct sink_ctx *sc, uint64_t txid, unsigned field,
 		     bool group, const uint8_t *p, size_t len, uint64_t u)
 {
-	const struct md_parser *pp = sc->af->parser;
 	struct md_tx *tx = txid == MD_TX_NONE ? NULL : tx_find(sc->af, txid);
-	if (!tx || field >= pp->n_fields || !wanted(sc, field, NULL))
+	if (!tx || field >= tx_parser(tx)->n_fields ||
+	    !wanted(sc, tx->pid, field, NULL))
 		return;
 	if (len > sc->ctx->cfg.lim.max_field)
 		len = sc->ctx->cfg.lim.max_field;
@@ -269,9 +294,9 @@ static void sink_tx_arg(void *vc, uint64_t txid, unsigned field,
 			const char *arg, const uint8_t *p, size_t len)
 {
 	struct sink_ctx *sc = vc;
-	const struct md_parser *pp = sc->af->parser;
 	struct md_tx *tx = txid == MD_TX_NONE ? NULL : tx_find(sc->af, txid);
-	if (!tx || field >= pp->n_fields || !arg || !wanted(sc, field, arg))
+	if (!tx || field >= tx_parser(tx)->n_fields || !arg ||
+	    !wanted(sc, tx->pid, field, arg))
 		return;
 	if (len > sc->ctx->cfg.lim.max_field)
 		len = sc->ctx->cfg.lim.max_field;
@@ -297,13 +322,12 @@ static void sink_tx_progress(void *vc, uint64_t txid, enum md_dir dir,
 	if (progress <= tx->progress[dir])
 		return;
 	tx->progress[dir] = (uint8_t)(progress > 255 ? 255 : progress);
-	unsigned done = sc->af->parser->tx_done_progress;
+	unsigned done = tx_parser(tx)->tx_done_progress;
 	if (tx->progress[0] >= done && tx->progress[1] >= done) {
 		tx->complete = true;
 		tx_finish(sc->ctx, sc->f, sc->af, tx);
 	} else if (sc->ctx->ops.tx_update) {
-		sc->ctx->ops.tx_update(sc->ctx->user, sc->f, sc->af->parser,
-				       tx);
+		sc->ctx->ops.tx_update(sc->ctx->user, sc->f, tx_parser(tx), tx);
 	}
 }
 
@@ -319,6 +343,7 @@ static struct md_sink make_sink(struct sink_ctx *sc)
 	    .tx_group = sink_tx_group,
 	    .tx_progress = sink_tx_progress,
 	    .wants = sink_wants,
+	    .tx_new_as = sink_tx_new_as,
 	};
 	return s;
 }

@@ -629,6 +629,7 @@ void md_detect_tx(struct md_detect_thread *t, struct md_flow *f,
 			     .fs = f ? f->detect : NULL,
 			     .pp = pp,
 			     .tx = tx,
+			     .tx_pid = pid,
 			     .ev_pid = -1,
 			     .now = f ? f->last_usec : 0};
 	for (uint32_t i = 0; i < t->ncand; i++) {

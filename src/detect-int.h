@@ -485,6 +485,7 @@ struct md_eval {
 	uint64_t min_end; /* stream: a match must end past this offset */
 	const struct md_parser *pp;
 	const struct md_tx *tx;
+	int tx_pid; /* parser id of tx (may differ from the flow's) */
 	int ev_pid;
 	unsigned ev;
 	bool stream; /* payload lists inspect the stream window */

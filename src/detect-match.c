@@ -46,9 +46,18 @@ static bool header_ok(const struct md_eval *ev, const struct md_sig *s)
 	       ends_ok(ev, &s->dst, &s->dp, ev->src, ev->sp);
 }
 
+/* The rule's protocol is the flow's, or that of the transaction or event
+ * being inspected (a protocol carried inside another, e.g. sdc in http). */
+static bool app_ok(const struct md_eval *ev, int app)
+{
+	if (ev->f && ev->f->app_id == app + 1)
+		return true;
+	return (ev->tx && ev->tx_pid == app) || ev->ev_pid == app;
+}
+
 static bool flow_ok(const struct md_eval *ev, const struct md_sig *s)
 {
-	if (s->app >= 0 && (!ev->f || ev->f->app_id != s->app + 1))
+	if (s->app >= 0 && !app_ok(ev, s->app))
 		return false;
 	uint8_t need = s->flow & (MD_FL_TOSERVER | MD_FL_TOCLIENT |
 				  MD_FL_ESTABLISHED | MD_FL_NOT_ESTABLISHED);

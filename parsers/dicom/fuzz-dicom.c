@@ -107,7 +107,7 @@ static void feed(struct fz *f, void *state, const struct md_limits *lim, int d,
 		 const uint8_t *p, size_t len)
 {
 	struct md_sink k = {f,	   s_event, s_tx_new,	s_str, s_uint,
-			    s_arg, s_group, s_progress, NULL};
+			    s_arg, s_group, s_progress, NULL,  NULL};
 	if (f->bad[d] || !len)
 		return;
 	size_t n = f->rlen[d] + len;
@@ -161,7 +161,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t size)
 		return 0;
 	}
 	struct md_sink k = {&f,	   s_event, s_tx_new,	s_str, s_uint,
-			    s_arg, s_group, s_progress, NULL};
+			    s_arg, s_group, s_progress, NULL,  NULL};
 	while (md_rd_left(&r) >= 2) {
 		uint16_t hdr = md_rd_be16(&r);
 		int d = hdr >> 15;

@@ -154,7 +154,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct md_limits lim = {1u << 20, 16u << 20, 256, 65536, 256, 100};
 	struct fz z = {0, 0};
 	struct md_sink k = {&z,	   f_event, f_tx_new,	f_str, f_uint,
-			    f_arg, f_group, f_progress, NULL};
+			    f_arg, f_group, f_progress, NULL,  NULL};
 	uint8_t *rem[2] = {NULL, NULL};
 	size_t rlen[2] = {0, 0};
 	if (size < 1)

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "registry.h"
+
 struct guard {
 	void *base;
 	size_t size;
@@ -59,8 +61,15 @@ size_t md_count_str(const char *h, const char *n)
 
 /* ---- the driver ------------------------------------------------------ */
 
+#define AS_MAX 64 /* companion transactions remembered (tx_new_as) */
+
 struct run {
 	const struct md_parser *pp;
+	struct {
+		uint64_t tx;
+		const struct md_parser *pp;
+	} as[AS_MAX];
+	size_t n_as;
 	void *state;
 	char *out;
 	size_t len, cap;
@@ -92,15 +101,27 @@ static void outf(struct run *r, const char *fmt, ...)
 	r->out[r->len] = 0;
 }
 
-static const char *fname(struct run *r, unsigned f)
+/* The parser whose tables tx uses: a companion protocol's when tx_new_as
+ * opened it, else the parser under test. */
+static const struct md_parser *tx_pp(const struct run *r, uint64_t tx)
 {
-	return f < r->pp->n_fields ? r->pp->fields[f].name : "?";
+	for (size_t i = 0; i < r->n_as; i++)
+		if (r->as[i].tx == tx)
+			return r->as[i].pp;
+	return r->pp;
+}
+
+static const char *fname_of(struct run *r, uint64_t tx, unsigned f)
+{
+	const struct md_parser *pp = tx_pp(r, tx);
+	return f < pp->n_fields ? pp->fields[f].name : "?";
 }
 
 static void s_event(void *c, uint64_t tx, unsigned id)
 {
 	struct run *r = c;
-	const char *name = id < r->pp->n_events ? r->pp->events[id].name : "?";
+	const struct md_parser *pp = tx == MD_TX_NONE ? r->pp : tx_pp(r, tx);
+	const char *name = id < pp->n_events ? pp->events[id].name : "?";
 	if (tx == MD_TX_NONE)
 		outf(r, "event - %s", name);
 	else
@@ -128,15 +149,15 @@ static void s_str(void *c, uint64_t tx, unsigned f, const uint8_t *p,
 					      "\\x%02x", p[i]);
 	}
 	buf[o] = 0;
-	outf(r, "str %llu field=%s '%s'%s", (unsigned long long)tx, fname(r, f),
-	     buf, o + 5 >= sizeof(buf) ? "..." : "");
+	outf(r, "str %llu field=%s '%s'%s", (unsigned long long)tx,
+	     fname_of(r, tx, f), buf, o + 5 >= sizeof(buf) ? "..." : "");
 }
 
 static void s_uint(void *c, uint64_t tx, unsigned f, uint64_t v)
 {
 	struct run *r = c;
-	outf(r, "uint %llu field=%s %llu", (unsigned long long)tx, fname(r, f),
-	     (unsigned long long)v);
+	outf(r, "uint %llu field=%s %llu", (unsigned long long)tx,
+	     fname_of(r, tx, f), (unsigned long long)v);
 }
 
 static void s_arg(void *c, uint64_t tx, unsigned f, const char *arg,
@@ -144,14 +165,15 @@ static void s_arg(void *c, uint64_t tx, unsigned f, const char *arg,
 {
 	struct run *r = c;
 	outf(r, "arg %llu field=%s arg=%s len=%zu", (unsigned long long)tx,
-	     fname(r, f), arg, len);
+	     fname_of(r, tx, f), arg, len);
 	s_str(c, tx, f, p, len);
 }
 
 static void s_group(void *c, uint64_t tx, unsigned f)
 {
 	struct run *r = c;
-	outf(r, "group %llu field=%s", (unsigned long long)tx, fname(r, f));
+	outf(r, "group %llu field=%s", (unsigned long long)tx,
+	     fname_of(r, tx, f));
 }
 
 static void s_progress(void *c, uint64_t tx, enum md_dir dir, unsigned p)
@@ -166,10 +188,27 @@ static bool s_wants(void *c, unsigned f, const char *arg)
 	return true;
 }
 
+/* A companion protocol's transaction: the protocol must be registered
+ * (md_registry_add) by the test. */
+static uint64_t s_tx_new_as(void *c, enum md_dir dir, const char *proto)
+{
+	struct run *r = c;
+	int id = md_registry_find(proto);
+	if (id < 0 || r->n_as == AS_MAX) {
+		outf(r, "tx-as %s refused", proto);
+		return MD_TX_NONE;
+	}
+	outf(r, "tx %llu dir %d as %s", (unsigned long long)r->next_tx,
+	     (int)dir, proto);
+	r->as[r->n_as].tx = r->next_tx;
+	r->as[r->n_as++].pp = md_registry_get((size_t)id);
+	return r->next_tx++;
+}
+
 static struct md_sink make_sink(struct run *r)
 {
-	struct md_sink s = {r,	   s_event, s_tx_new,	s_str,	s_uint,
-			    s_arg, s_group, s_progress, s_wants};
+	struct md_sink s = {r,	   s_event, s_tx_new,	s_str,	 s_uint,
+			    s_arg, s_group, s_progress, s_wants, s_tx_new_as};
 	return s;
 }
 

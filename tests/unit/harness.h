@@ -10,7 +10,9 @@
  * direction) and records everything the parser reports as a text
  * transcript. It runs the input whole, then split at every point of every
  * chunk, then one byte at a time, each piece on a guard page, and fails the
- * test unless every run gives the same transcript. It returns the whole-
+ * test unless every run gives the same transcript. Companion transactions
+ * (tx_new_as) use the tables of the named protocol, which the test
+ * registers first. It returns the whole-
  * input transcript so the test can assert on its content.
  */
 #ifndef MD_TEST_HARNESS_H

@@ -8,6 +8,8 @@
  *   +------+--------+-----------+   type 2 (server): code, completes it
  *                                   type 3 (client): tag (multi)
  *                                   type 4 (client): item (group element)
+ *                                   type 5 (client): opens a transaction
+ *                                   of companion protocol "inner"
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -84,6 +86,12 @@ static void record(struct tlv_state *s, enum md_dir dir, uint8_t type,
 		s->have_tx = false;
 	} else if (type == 3 && s->have_tx) {
 		k->tx_str(k->ctx, s->cur_tx, F_TAGS, v.p, v.len);
+	} else if (type == 5) {
+		uint64_t t = k->tx_new_as(k->ctx, dir, "inner");
+		k->tx_str(k->ctx, t, 0, v.p, v.len);
+		k->event(k->ctx, t, 0);
+		k->tx_progress(k->ctx, t, MD_DIR_TOSERVER, 2);
+		k->tx_progress(k->ctx, t, MD_DIR_TOCLIENT, 2);
 	} else if (type == 4 && s->have_tx) {
 		k->tx_group(k->ctx, s->cur_tx, F_ITEMS);
 		k->tx_str(k->ctx, s->cur_tx, F_ITEM_VAL, v.p, v.len);
@@ -151,9 +159,50 @@ static const struct md_parser tlv_parser = {
     .n_fields = sizeof(tlv_fields) / sizeof(tlv_fields[0]),
 };
 
+/* "inner": a protocol carried inside tlv (as SOAP inside HTTP). It has no
+ * probe of its own for TCP: it is UDP, so it never claims a TCP flow. */
+static const struct md_field_def inner_fields[] = {
+    {"word", "word", MD_FT_STR, MD_DIR_TOSERVER, 0, -1, 0, "word"},
+};
+static const struct md_event_def inner_events[] = {
+    {"seen", "an inner message"},
+};
+
+static enum md_probe_rc inner_probe(const uint8_t *b, size_t len,
+				    enum md_dir dir)
+{
+	(void)b, (void)len, (void)dir;
+	return MD_PROBE_NO;
+}
+
+static enum md_parse_rc inner_parse(void *st, enum md_dir dir, const uint8_t *b,
+				    size_t len, size_t *used,
+				    const struct md_sink *k)
+{
+	(void)st, (void)dir, (void)b, (void)k;
+	*used = len;
+	return MD_PARSE_OK;
+}
+
+static const struct md_parser inner_parser = {
+    .abi = MD_PARSER_ABI,
+    .name = "inner",
+    .desc = "protocol carried inside tlv",
+    .ipproto = 17,
+    .tx_done_progress = 2,
+    .probe = inner_probe,
+    .parse = inner_parse,
+    .events = inner_events,
+    .n_events = 1,
+    .fields = inner_fields,
+    .n_fields = 1,
+};
+
 /* ---- engine side: records what the app layer reports --------------------- */
 
 struct seen {
+	unsigned inner_events, inner_txs;
+	char inner_word[16];
 	unsigned events[8];
 	unsigned engine_events[MD_APP_EV_MAX];
 	unsigned txs, complete;
@@ -168,7 +217,9 @@ static void on_event(void *u, struct md_flow *f, const struct md_parser *pp,
 		     uint64_t tx, unsigned ev)
 {
 	(void)u, (void)f, (void)tx;
-	if (pp)
+	if (pp == &inner_parser)
+		seen.inner_events += ev == 0;
+	else if (pp)
 		seen.events[ev]++;
 	else
 		seen.engine_events[ev]++;
@@ -177,7 +228,14 @@ static void on_event(void *u, struct md_flow *f, const struct md_parser *pp,
 static void on_tx(void *u, struct md_flow *f, const struct md_parser *pp,
 		  struct md_tx *tx)
 {
-	(void)u, (void)f, (void)pp;
+	(void)u, (void)f;
+	if (pp == &inner_parser) {
+		seen.inner_txs++;
+		for (struct md_tx_val *v = tx->vals; v; v = v->next)
+			snprintf(seen.inner_word, sizeof(seen.inner_word),
+				 "%.*s", (int)v->len, (const char *)v->bytes);
+		return;
+	}
 	seen.txs++;
 	seen.complete += tx->complete;
 	seen.last_tags = seen.last_items = 0;
@@ -203,6 +261,7 @@ static int setup(void **st)
 	char msg[128];
 	md_registry_reset();
 	assert_int_equal(md_registry_add(&tlv_parser, msg, sizeof(msg)), 0);
+	assert_int_equal(md_registry_add(&inner_parser, msg, sizeof(msg)), 1);
 	struct env *e = calloc(1, sizeof(*e));
 	struct md_applayer_cfg cfg;
 	struct md_applayer_ops ops = {on_event, on_tx, NULL};
@@ -397,6 +456,37 @@ static void test_vectors(void **st)
 	free(t);
 }
 
+/* A transaction of a companion protocol: its own field and event tables,
+ * its own completion progress, reported with its own parser. */
+static void test_companion_tx(void **st)
+{
+	struct env *e = *st;
+	static const char req[] = "TLV1\x05\x00\x04soap";
+	data(e, 0, req, sizeof(req) - 1);
+	assert_int_equal(seen.inner_txs, 1);
+	assert_int_equal(seen.inner_events, 1);
+	assert_string_equal(seen.inner_word, "soap");
+	assert_int_equal(seen.txs, 0);
+	/* disabled companions get no transaction */
+	e->app.cfg.disabled = 1u << 1;
+	data(e, 0, req + 4, sizeof(req) - 5);
+	assert_int_equal(seen.inner_txs, 1);
+}
+
+/* The harness resolves a companion transaction's fields by its protocol. */
+static void test_companion_vectors(void **st)
+{
+	(void)st;
+	struct md_vec_chunk in[] = {
+	    {MD_DIR_TOSERVER, "TLV1\x05\x00\x02" "ab", 9},
+	};
+	char *t = md_vec_run(&tlv_parser, in, 1);
+	assert_non_null(strstr(t, "tx 0 dir 0 as inner\n"
+				  "str 0 field=word 'ab'\n"
+				  "event 0 seen\n"));
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -418,6 +508,9 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_too_many_tx, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_vectors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_companion_tx, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_companion_vectors, setup,
+					    teardown),
 	};
 	return cmocka_run_group_tests_name("applayer", tests, NULL, NULL);
 }

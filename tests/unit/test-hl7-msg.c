@@ -148,7 +148,7 @@ static char *lrun(const struct md_limits *lim, const struct md_vec_chunk *in,
 {
 	struct rec r = {.refuse_tx = refuse_tx};
 	struct md_sink k = {&r,	   r_event, r_tx_new,	r_str, r_uint,
-			    r_arg, r_group, r_progress, NULL};
+			    r_arg, r_group, r_progress, NULL,  NULL};
 	void *st = calloc(1, md_parser_hl7.state_size);
 	uint8_t *rem[2] = {NULL, NULL};
 	size_t rlen[2] = {0, 0};
