@@ -1,24 +1,32 @@
-/* registry.c - parser table: built-in descriptors and registered ones. */
+/* registry.c - parser table: built-in plugin descriptors and loaded ones.
+ *
+ * Built-in parsers are plugins linked in: each parser directory exports a
+ * struct md_plugin (md-plugin.h), the same descriptor a .so returns, and
+ * takes one line below.
+ */
 #include "registry.h"
 
 #include <stdio.h>
 #include <string.h>
 
-extern const struct md_parser md_parser_hl7;
-extern const struct md_parser md_parser_dicom;
-extern const struct md_parser md_parser_tls;
+extern const struct md_plugin md_plugin_dicom;
+extern const struct md_plugin md_plugin_hl7;
+extern const struct md_plugin md_plugin_tls;
 
-/* Built-in parsers: one line each. */
-static const struct md_parser *const builtin[] = {
-    &md_parser_dicom, /* parsers/dicom */
-    &md_parser_hl7,   /* parsers/hl7 */
-    &md_parser_tls,   /* parsers/tls */
+/* Built-in plugins: one line each. */
+static const struct md_plugin *const builtin[] = {
+    &md_plugin_dicom, /* parsers/dicom */
+    &md_plugin_hl7,   /* parsers/hl7 */
+    &md_plugin_tls,   /* parsers/tls */
     NULL,
 };
 
 static const struct md_parser *table[MD_MAX_PARSERS];
 static size_t count;
 static int builtin_done;
+
+static struct md_plugin_rec plugins[MD_MAX_PARSERS];
+static size_t n_plugins;
 
 void md_registry_init(void)
 {
@@ -27,9 +35,55 @@ void md_registry_init(void)
 	builtin_done = 1;
 	for (size_t i = 0; builtin[i]; i++) {
 		char msg[160];
-		if (md_registry_add(builtin[i], msg, sizeof(msg)) < 0)
+		if (md_registry_add_plugin(builtin[i], NULL, msg, sizeof(msg)) <
+		    0)
 			fprintf(stderr, "medids: built-in parser: %s\n", msg);
 	}
+}
+
+int md_registry_add_plugin(const struct md_plugin *pl, const char *path,
+			   char *msg, size_t msglen)
+{
+	const char *name = pl->name ? pl->name : "?";
+	if ((pl->abi >> 16) != MD_PARSER_ABI_MAJOR) {
+		snprintf(msg, msglen,
+			 "plugin '%s' built for ABI %u.%u, this medids has "
+			 "%u.%u: rebuild it against this medids' headers",
+			 name, pl->abi >> 16, pl->abi & 0xffff,
+			 MD_PARSER_ABI_MAJOR, MD_PARSER_ABI_MINOR);
+		return MD_E_UNSUPPORTED;
+	}
+	if (!pl->name || !pl->parsers || !pl->parsers[0]) {
+		snprintf(msg, msglen, "plugin '%s' has no name or no parser",
+			 name);
+		return MD_E_INVAL;
+	}
+	if (n_plugins == MD_MAX_PARSERS) {
+		snprintf(msg, msglen, "plugin '%s': too many plugins", name);
+		return MD_E_LIMIT;
+	}
+	size_t first = count;
+	for (size_t i = 0; pl->parsers[i]; i++) {
+		int rc = md_registry_add(pl->parsers[i], msg, msglen);
+		if (rc < 0) {
+			count = first; /* all or nothing */
+			return rc;
+		}
+	}
+	plugins[n_plugins].pl = pl;
+	plugins[n_plugins].path = path;
+	plugins[n_plugins++].first = first;
+	return (int)first;
+}
+
+size_t md_registry_plugin_count(void)
+{
+	return n_plugins;
+}
+
+const struct md_plugin_rec *md_registry_plugin(size_t i)
+{
+	return i < n_plugins ? &plugins[i] : NULL;
 }
 
 int md_registry_add(const struct md_parser *p, char *msg, size_t msglen)
@@ -79,5 +133,6 @@ int md_registry_find(const char *name)
 void md_registry_reset(void)
 {
 	count = 0;
+	n_plugins = 0;
 	builtin_done = 0;
 }

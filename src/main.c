@@ -14,6 +14,7 @@
 #include "detect.h"
 #include "engine.h"
 #include "md-parser.h"
+#include "plugin-load.h"
 #include "progress.h"
 #include "registry.h"
 #include "rules-load.h"
@@ -21,12 +22,19 @@
 
 #define MD_DEFAULT_CONF MD_SYSCONFDIR "/medids.yaml"
 
+#define MD_MAX_CLI_PLUGINS 16
+
+/* What to print instead of running (after the plugins are loaded). */
+enum { SHOW_NONE = 0, SHOW_BUILD, SHOW_KEYWORDS, SHOW_PROTOS };
+
 struct opts {
 	const char *replay, *log_dir, *conf, *csum;
 	const char *rules[MD_MAX_RULE_FILES];
 	size_t n_rules;
+	const char *plugins[MD_MAX_CLI_PLUGINS];
+	size_t n_plugins;
 	bool test, fatal;
-	int verbose;
+	int verbose, show;
 };
 
 static void usage(FILE *fp)
@@ -47,6 +55,10 @@ static void usage(FILE *fp)
 	    "  -v                  more messages (repeat for more)\n"
 	    "      --init-errors-fatal  any configuration or rule error is "
 	    "fatal\n"
+	    "      --plugin FILE   load a protocol plugin (.so); repeatable\n"
+	    "      --list-keywords print every rule keyword and exit\n"
+	    "      --list-app-layer-protos  print the protocol parsers and "
+	    "exit\n"
 	    "      --build-info    print build information and exit\n"
 	    "  -V, --version       print the version and exit\n"
 	    "  -h, --help          this help\n\n"
@@ -62,26 +74,65 @@ static void build_info(void)
 	       MD_RULEDIR, MD_LOGDIR);
 	printf("libpcap: %s\n", pcap_lib_version());
 	printf("compiler: %s\n", __VERSION__);
-	md_registry_init();
 	printf("app-layer parsers:");
 	for (size_t i = 0; i < md_registry_count(); i++)
 		printf(" %s", md_registry_get(i)->name);
 	printf("%s\n", md_registry_count() ? "" : " (none)");
+	printf("plugin directory: %s\n", MD_PLUGINDIR);
+	for (size_t i = 0; i < md_registry_plugin_count(); i++) {
+		const struct md_plugin_rec *r = md_registry_plugin(i);
+		if (r->path)
+			printf("plugin: %s %s (ABI %u.%u) from %s\n",
+			       r->pl->name,
+			       r->pl->version ? r->pl->version : "",
+			       r->pl->abi >> 16, r->pl->abi & 0xffff, r->path);
+	}
 }
 
 static void list_protos(void)
 {
-	md_registry_init();
 	for (size_t i = 0; i < md_registry_count(); i++) {
 		const struct md_parser *pp = md_registry_get(i);
 		printf("%-12s %s\n", pp->name, pp->desc ? pp->desc : "");
 	}
 }
 
+static void show(int what)
+{
+	if (what == SHOW_BUILD)
+		build_info();
+	else if (what == SHOW_KEYWORDS)
+		md_detect_list_keywords(stdout);
+	else
+		list_protos();
+}
+
+/* Load the plugins of the configuration and of --plugin; their rule files
+ * join the rule files. Returns 1 when a failure must stop the start. */
+static int load_plugins(const struct opts *o, const struct md_conf *conf,
+			struct md_engine_cfg *cfg)
+{
+	if (conf && md_plugins_load_conf(conf, o->fatal, stderr))
+		return 1;
+	if (md_plugins_load_list(o->plugins, o->n_plugins, o->fatal, stderr))
+		return 1;
+	const char *const *rf;
+	size_t n = md_plugin_rule_files(&rf);
+	for (size_t i = 0; i < n && cfg->n_rule_files < MD_MAX_RULE_FILES; i++)
+		cfg->rule_files[cfg->n_rule_files++] = rf[i];
+	return 0;
+}
+
 /* Returns -1 to continue, else the exit status. */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_BUILD = 256, OPT_FATAL, OPT_KEYWORDS, OPT_PROTOS };
+	enum {
+		OPT_BUILD = 256,
+		OPT_FATAL,
+		OPT_KEYWORDS,
+		OPT_PROTOS,
+		OPT_PLUGIN
+	};
 	static const struct option lo[] = {
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
@@ -89,6 +140,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	    {"init-errors-fatal", no_argument, NULL, OPT_FATAL},
 	    {"list-keywords", no_argument, NULL, OPT_KEYWORDS},
 	    {"list-app-layer-protos", no_argument, NULL, OPT_PROTOS},
+	    {"plugin", required_argument, NULL, OPT_PLUGIN},
 	    {NULL, 0, NULL, 0}};
 	int c;
 	while ((c = getopt_long(argc, argv, "r:l:c:S:Tk:vVh", lo, NULL)) !=
@@ -120,18 +172,24 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->verbose++;
 			break;
 		case OPT_KEYWORDS:
-			md_registry_init();
-			md_detect_list_keywords(stdout);
-			return 0;
+			o->show = SHOW_KEYWORDS;
+			break;
 		case OPT_PROTOS:
-			list_protos();
-			return 0;
+			o->show = SHOW_PROTOS;
+			break;
+		case OPT_PLUGIN:
+			if (o->n_plugins == MD_MAX_CLI_PLUGINS) {
+				fprintf(stderr, "medids: too many --plugin\n");
+				return 2;
+			}
+			o->plugins[o->n_plugins++] = optarg;
+			break;
 		case OPT_FATAL:
 			o->fatal = true;
 			break;
 		case OPT_BUILD:
-			build_info();
-			return 0;
+			o->show = SHOW_BUILD;
+			break;
 		case 'V':
 			printf("medids %s\n", PACKAGE_VERSION);
 			return 0;
@@ -336,6 +394,12 @@ int main(int argc, char **argv)
 		perror("medids: sigaction");
 	md_registry_init();
 	rc = load_config(&o, &conf, &cfg);
+	if (!rc && load_plugins(&o, conf, &cfg))
+		rc = 1;
+	if (!rc && o.show) {
+		show(o.show);
+		goto out;
+	}
 	if (!rc && load_rules(&cfg, conf, o.n_rules > 0, o.fatal, &rs, &det))
 		rc = 1;
 	if (!rc && o.test) {
@@ -349,8 +413,10 @@ int main(int argc, char **argv)
 		rc = replay(&cfg, o.replay, det, rs.failed, o.verbose);
 		det = NULL; /* the engine took it */
 	}
+out:
 	md_detect_free(det);
 	md_ruleset_fini(&rs);
 	md_conf_free(conf);
+	md_plugins_fini();
 	return rc;
 }

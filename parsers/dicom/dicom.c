@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "md-plugin.h"
 #include "md-rd.h"
 
 /* ---- events --------------------------------------------------------- */
@@ -671,4 +672,15 @@ const struct md_parser md_parser_dicom = {
     .n_events = DICOM_EV_MAX,
     .fields = dicom_fields,
     .n_fields = DF_MAX,
+};
+
+static const struct md_parser *const dicom_parsers[] = {&md_parser_dicom, NULL};
+
+/* Registered as a built-in plugin (plugin/registry.c). */
+const struct md_plugin md_plugin_dicom = {
+    .abi = MD_PARSER_ABI,
+    .name = "dicom",
+    .version = "built-in",
+    .desc = "DICOM upper layer, DIMSE and data sets",
+    .parsers = dicom_parsers,
 };

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "hl7.h"
+#include "md-plugin.h"
 
 enum { GO = 0, NEED = 1 };
 
@@ -528,4 +529,15 @@ const struct md_parser md_parser_hl7 = {
     .n_events = HE_MAX,
     .fields = hl7_fields,
     .n_fields = HF_MAX,
+};
+
+static const struct md_parser *const hl7_parsers[] = {&md_parser_hl7, NULL};
+
+/* Registered as a built-in plugin (plugin/registry.c). */
+const struct md_plugin md_plugin_hl7 = {
+    .abi = MD_PARSER_ABI,
+    .name = "hl7",
+    .version = "built-in",
+    .desc = "HL7 v2 over MLLP",
+    .parsers = hl7_parsers,
 };

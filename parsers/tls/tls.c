@@ -8,6 +8,7 @@
  *   +--------------+-----------------+------------+   version 0x0300-0x0304
  */
 #include "md-parser.h"
+#include "md-plugin.h"
 #include "md-rd.h"
 
 static enum md_probe_rc tls_probe(const uint8_t *buf, size_t len,
@@ -55,4 +56,15 @@ const struct md_parser md_parser_tls = {
     .probe = tls_probe,
     .parse = tls_parse,
     .gap = tls_gap,
+};
+
+static const struct md_parser *const tls_parsers[] = {&md_parser_tls, NULL};
+
+/* Registered as a built-in plugin (plugin/registry.c). */
+const struct md_plugin md_plugin_tls = {
+    .abi = MD_PARSER_ABI,
+    .name = "tls",
+    .version = "built-in",
+    .desc = "TLS recogniser",
+    .parsers = tls_parsers,
 };
