@@ -292,12 +292,16 @@ static int load_rules(const struct md_engine_cfg *cfg,
 				 f);
 			f = path;
 		}
-		if (md_rules_load_file(rs, f, stderr) == MD_E_NOMEM)
+		if (md_rules_load_file(rs, f, stderr) == MD_E_NOMEM) {
+			fprintf(stderr, "medids: %s: out of memory\n", f);
 			return 1;
+		}
 	}
 	struct md_detect *d = md_detect_new(&dcfg, stderr, fatal);
-	if (!d)
+	if (!d) {
+		fprintf(stderr, "medids: cannot create the detection engine\n");
 		return 1;
+	}
 	size_t bad = 0;
 	for (size_t i = 0; i < rs->n; i++) {
 		const struct md_rule_text *r = &rs->rules[i];

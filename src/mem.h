@@ -19,7 +19,9 @@ void md_free(void *p);
 char *md_strdup(const char *s);
 
 /* Make the Nth allocation from now (1 = the next one) and every later one
- * fail; 0 disables. Also read from MD_FAIL_ALLOC at start-up. */
+ * fail; 0 disables. Also read from MD_FAIL_ALLOC at start-up: N (the Nth
+ * and every later one), N:once (only the Nth) or count (print the number
+ * of allocations at exit). */
 void md_mem_fail_after(uint64_t n);
 
 struct md_memcap {
