@@ -478,7 +478,10 @@ static void test_companion_vectors(void **st)
 {
 	(void)st;
 	struct md_vec_chunk in[] = {
-	    {MD_DIR_TOSERVER, "TLV1\x05\x00\x02" "ab", 9},
+	    {MD_DIR_TOSERVER,
+	     "TLV1\x05\x00\x02"
+	     "ab",
+	     9},
 	};
 	char *t = md_vec_run(&tlv_parser, in, 1);
 	assert_non_null(strstr(t, "tx 0 dir 0 as inner\n"
