@@ -7,12 +7,14 @@
 extern const struct md_parser md_parser_hl7;
 extern const struct md_parser md_parser_dicom;
 extern const struct md_parser md_parser_tls;
+extern const struct md_parser md_parser_http;
 extern const struct md_parser md_parser_sdc;
 
 /* Built-in parsers: one line each. */
 static const struct md_parser *const builtin[] = {
     &md_parser_dicom, /* parsers/dicom */
     &md_parser_hl7,   /* parsers/hl7 */
+    &md_parser_http,  /* parsers/http */
     &md_parser_tls,   /* parsers/tls */
     &md_parser_sdc,   /* parsers/sdc */
     NULL,
