@@ -719,7 +719,8 @@ static void noerr(void *arg, const char *msg, xmlParserSeverities sev,
 	(void)loc;
 }
 
-/* Walk the document. Returns 0, MD_E_INVAL or MD_E_LIMIT. */
+/* Walk the document. Returns 0, 1 (not well-formed), MD_E_INVAL or
+ * MD_E_LIMIT. */
 static int walk(struct rctx *c)
 {
 	int rc;
@@ -752,11 +753,7 @@ static int walk(struct rctx *c)
 		if (err)
 			return err;
 	}
-	if (rc < 0) {
-		ev(c, SE_MALFORMED_SOAP);
-		return MD_E_INVAL;
-	}
-	return 0;
+	return rc < 0 ? 1 : 0; /* 1: not well-formed, reported by the caller */
 }
 
 /* After the walk: envelope shape, the message name, the Set/report
@@ -835,8 +832,16 @@ int sdc_soap_read(const uint8_t *body, size_t len, enum sdc_role role,
 	}
 	xmlTextReaderSetErrorHandler(c.r, noerr, NULL);
 	int rc = walk(&c);
+	/* A DOCTYPE the reader failed in before reporting its node. */
+	xmlDocPtr doc = xmlTextReaderCurrentDoc(c.r);
+	if (rc == 1) {
+		ev(&c,
+		   doc && doc->intSubset ? SE_XML_DOCTYPE : SE_MALFORMED_SOAP);
+		rc = MD_E_INVAL;
+	}
 	finish(&c, rc);
 	xmlFreeTextReader(c.r);
+	xmlFreeDoc(doc);
 	md_free(c.text);
 	return rc;
 }
