@@ -21,14 +21,7 @@
 #include "http.h"
 #include "mem.h"
 
-/* The sdc module's SOAP reader (parsers/sdc/sdc-soap.c) is linked when it
- * is part of the build. */
-#ifndef HTTP_WITH_SDC
-#define HTTP_WITH_SDC 0
-#endif
-#if HTTP_WITH_SDC
 #include "../sdc/sdc-soap.h"
-#endif
 
 bool http_body_add(struct http_state *s, struct http_tx *t, int dir,
 		   const uint8_t *p, size_t len, uint64_t wire)
@@ -114,7 +107,6 @@ bool http_p10_executable(const uint8_t *body, size_t len)
 	return false;
 }
 
-#if HTTP_WITH_SDC
 /* True when the first element of the XML body is a (prefixed) Envelope. */
 static bool soap_envelope(const uint8_t *body, size_t len)
 {
@@ -165,7 +157,6 @@ static void soap_end(struct http_state *s, struct http_tx *t)
 		s->k->tx_progress(s->k->ctx, t->sdc, (enum md_dir)d,
 				  MD_SDC_TX_DONE);
 }
-#endif
 
 void http_body_done(struct http_state *s, struct http_tx *t, int dir)
 {
@@ -185,11 +176,9 @@ void http_body_done(struct http_state *s, struct http_tx *t, int dir)
 		http_event(s, t, HE_DECOMPRESSION_FAILED);
 	if (b->len && http_p10_executable(b->p, b->len))
 		http_event(s, t, HE_P10_EXECUTABLE_PREAMBLE);
-#if HTTP_WITH_SDC
 	soap(s, t, dir);
 	if (t->done[0] && t->done[1])
 		soap_end(s, t);
-#endif
 	md_free(b->p);
 	b->p = NULL;
 	b->len = b->cap = 0;
