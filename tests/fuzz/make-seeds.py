@@ -36,7 +36,7 @@ import subprocess
 import sys
 
 TARGETS = ["fuzz-decode", "fuzz-hl7", "fuzz-dicom", "fuzz-rules",
-           "fuzz-config", "fuzz-dataset"]
+           "fuzz-config", "fuzz-dataset", "fuzz-sdc"]
 MAX_SEED = 16 * 1024          # fuzz-decode: bytes per input
 MAX_SHARED_PCAP = 256 * 1024  # larger shared captures are left out
 HERE = os.path.abspath(__file__)
@@ -361,6 +361,8 @@ def sources(target, src, shared):
         return caps
     if target == "fuzz-hl7":
         return g("pcaps", "hl7-*.pcap")
+    if target == "fuzz-sdc":
+        return []  # its seeds are tests/fuzz/regress/fuzz-sdc/
     if target == "fuzz-dicom":
         return g("pcaps", "dicom-*.pcap")
     if target == "fuzz-rules":
