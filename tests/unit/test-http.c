@@ -23,6 +23,7 @@
 
 #include "harness.h"
 #include "http.h"
+#include "registry.h"
 
 extern const struct md_parser md_parser_http;
 
@@ -598,6 +599,58 @@ static void test_header_limits(void **st)
 	free(m.p);
 }
 
+/* ---- SOAP (SDC) ------------------------------------------------------------
+ */
+
+#define ENV(body)                                                              \
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>"                           \
+	"<s12:Envelope xmlns:s12=\"http://www.w3.org/2003/05/soap-envelope\" " \
+	"xmlns:wsa=\"http://www.w3.org/2005/08/addressing\"><s12:Header>"      \
+	"<wsa:Action>http://standards.ieee.org/downloads/11073/11073-10207-"   \
+	"2017/SetService/SetValue</wsa:Action><wsa:MessageID>urn:uuid:1"       \
+	"</wsa:MessageID></s12:Header><s12:Body>" body "</s12:Body>"           \
+	"</s12:Envelope>"
+
+/* A SOAP request and response: one http transaction and one sdc companion
+ * that the envelope of each direction completes. A body that only says
+ * text/xml but is no envelope gets no companion. */
+static void test_soap(void **st)
+{
+	(void)st;
+	extern const struct md_parser md_parser_sdc;
+	if (md_registry_find("sdc") < 0) {
+		char msg[128];
+		assert_true(md_registry_add(&md_parser_sdc, msg, sizeof(msg)) >=
+			    0);
+	}
+	static const char req[] = ENV("<x/>");
+	static const char rsp[] = ENV("<y/>");
+	char q[1024], r[1024];
+	snprintf(q, sizeof(q),
+		 "POST /dev/Set HTTP/1.1\r\nHost: d\r\nContent-Type: "
+		 "application/soap+xml; charset=utf-8\r\nContent-Length: "
+		 "%zu\r\n\r\n%s",
+		 sizeof(req) - 1, req);
+	snprintf(r, sizeof(r),
+		 "HTTP/1.1 200 OK\r\nContent-Type: application/soap+xml\r\n"
+		 "Content-Length: %zu\r\n\r\n%s",
+		 sizeof(rsp) - 1, rsp);
+	struct md_vec_chunk in[] = {{SRV, q, strlen(q)}, {CLI, r, strlen(r)}};
+	char *t = md_vec_run(&md_parser_http, in, 2);
+	count(t, "tx 1 dir 0 as sdc\n", 1);
+	has(t, "progress 1 dir 0 1\n");
+	has(t, "progress 1 dir 1 1\n");
+	has(t, "progress 0 dir 1 1\n");
+	count(t, "as sdc", 1);
+	free(t);
+	t = RUN(C(SRV, "POST /x HTTP/1.1\r\nHost: d\r\nContent-Type: "
+		       "text/xml\r\nContent-Length: 9\r\n\r\n<a>b</a>\n"),
+		C(CLI, "HTTP/1.1 204 No Content\r\n\r\n"));
+	count(t, "as sdc", 0);
+	has(t, "progress 0 dir 1 1\n");
+	free(t);
+}
+
 /* ---- gaps, tables
  * ------------------------------------------------------------- */
 
@@ -735,6 +788,7 @@ int main(void)
 	    cmocka_unit_test(test_response_events),
 	    cmocka_unit_test(test_body_events),
 	    cmocka_unit_test(test_header_limits),
+	    cmocka_unit_test(test_soap),
 	    cmocka_unit_test(test_gap),
 	    cmocka_unit_test(test_tables),
 	};
