@@ -630,6 +630,7 @@ static const char *const def_addr[][2] = {
     {"HL7_ENGINES", "$HOME_NET"},
     {"MEDICAL_DEVICES", "$HOME_NET"},
     {"SDC_PROVIDERS", "$HOME_NET"},
+    {"SDC_CONSUMERS", "$HOME_NET"},
 };
 
 static const char *const def_port[][2] = {

@@ -9,6 +9,12 @@
 
 static bool proto_ok(const struct md_eval *ev, const struct md_sig *s)
 {
+	/* A transaction or event of a protocol carried inside another one
+	 * (sdc in http) has the carrier's transport: app_ok() binds it. */
+	if (s->app >= 0 &&
+	    ((s->kind == MD_SK_TX && ev->tx && ev->tx_pid == s->app) ||
+	     (s->kind == MD_SK_EVENT && ev->ev_pid == s->app)))
+		return true;
 	switch (s->hproto) {
 	case MD_HP_PKTHDR:
 		return true;

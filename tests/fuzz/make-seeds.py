@@ -12,6 +12,8 @@ Writes DIR/<target>/ for each target (default: all of them):
   fuzz-hl7      each TCP connection of pcaps/hl7-*.pcap: its payloads in wire
                 order in parsers/hl7/fuzz-hl7.c's layout (default and small
                 limits)
+  fuzz-http     each TCP connection of pcaps/http-*.pcap and of the shared
+                sdc11073 capture, in the same layout (parsers/http/fuzz-http.c)
   fuzz-dicom    parsers/dicom/fuzz-seeds.py over pcaps/dicom-*.pcap (needs
                 tshark; without it the same records are written from this
                 script's own reading of the captures)
@@ -35,8 +37,8 @@ import struct
 import subprocess
 import sys
 
-TARGETS = ["fuzz-decode", "fuzz-hl7", "fuzz-dicom", "fuzz-rules",
-           "fuzz-config", "fuzz-dataset"]
+TARGETS = ["fuzz-decode", "fuzz-hl7", "fuzz-http", "fuzz-dicom", "fuzz-rules",
+           "fuzz-config", "fuzz-dataset", "fuzz-sdc"]
 MAX_SEED = 16 * 1024          # fuzz-decode: bytes per input
 MAX_SHARED_PCAP = 256 * 1024  # larger shared captures are left out
 HERE = os.path.abspath(__file__)
@@ -361,6 +363,11 @@ def sources(target, src, shared):
         return caps
     if target == "fuzz-hl7":
         return g("pcaps", "hl7-*.pcap")
+    if target == "fuzz-http":
+        return g("pcaps", "http-*.pcap") + sorted(
+            glob.glob(os.path.join(shared, "pcaps", "sdc11073*.pcap")))
+    if target == "fuzz-sdc":
+        return []  # its seeds are tests/fuzz/regress/fuzz-sdc/
     if target == "fuzz-dicom":
         return g("pcaps", "dicom-*.pcap")
     if target == "fuzz-rules":
@@ -412,8 +419,8 @@ def main():
         c = Corpus(outdir)
         if t == "fuzz-decode":
             decode_seeds(c, inputs)
-        elif t == "fuzz-hl7":
-            hl7_seeds(c, inputs)
+        elif t in ("fuzz-hl7", "fuzz-http"):
+            hl7_seeds(c, inputs)  # the same piece layout
         elif t == "fuzz-dicom":
             dicom_seeds(c, inputs, src)
         elif t == "fuzz-rules":

@@ -1,0 +1,223 @@
+/* fuzz-http.c - libFuzzer target for the HTTP parser (libhtp underneath,
+ * the SOAP hand-off to the sdc reader included): the input is cut into
+ * pieces fed to both directions through the md-parser.h contract
+ * (unconsumed bytes kept and handed again, as the engine does), with gaps
+ * and small or default limits; the sink checks what the parser reports
+ * (ids in range for the transaction's protocol, transactions known, body
+ * bytes readable).
+ *
+ * Normative reference: RFC 9112 / RFC 9110 (what the parser under test
+ * reads through libhtp), IEEE 11073-20702 (the SOAP bodies it hands on).
+ *
+ *   input: [control][piece] { 0xFF 0xFE [op][piece] }
+ *           control bit 0: small limits (1 KiB buffer, 8 items, ...)
+ *           op bit 0: direction of the piece; bit 1: a gap of op >> 2
+ *           bytes in that direction comes first. The first piece goes
+ *           to the server.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../sdc/sdc.h"
+#include "http.h"
+
+extern const struct md_parser md_parser_http;
+
+#define FZ_MAX_TX 4096
+
+struct fz {
+	uint64_t next_tx;
+	uint64_t touched;
+	uint8_t sdc[FZ_MAX_TX]; /* 1: the id is an sdc companion */
+};
+
+static void check(int ok)
+{
+	if (!ok)
+		__builtin_trap();
+}
+
+static void touch(struct fz *z, const uint8_t *v, size_t len)
+{
+	check(len == 0 || v != NULL);
+	struct md_rd r = md_rd_make(v, len);
+	while (md_rd_left(&r))
+		z->touched += md_rd_u8(&r);
+}
+
+static bool is_sdc(const struct fz *z, uint64_t tx)
+{
+	return tx < FZ_MAX_TX && z->sdc[tx];
+}
+
+static void f_event(void *c, uint64_t tx, unsigned id)
+{
+	struct fz *z = c;
+	check(tx == MD_TX_NONE || tx < z->next_tx);
+	check(id < (is_sdc(z, tx) ? SE_MAX : HE_MAX));
+}
+
+static uint64_t f_tx_new(void *c, enum md_dir dir)
+{
+	struct fz *z = c;
+	check(dir == MD_DIR_TOSERVER || dir == MD_DIR_TOCLIENT);
+	if (z->next_tx % 7 == 6 || z->next_tx >= FZ_MAX_TX) {
+		z->next_tx++; /* now and then the engine refuses one */
+		return MD_TX_NONE;
+	}
+	return z->next_tx++;
+}
+
+static uint64_t f_tx_new_as(void *c, enum md_dir dir, const char *proto)
+{
+	struct fz *z = c;
+	check(!strcmp(proto, "sdc"));
+	uint64_t id = f_tx_new(c, dir);
+	if (id != MD_TX_NONE)
+		z->sdc[id] = 1;
+	return id;
+}
+
+static void f_field(struct fz *z, uint64_t tx, unsigned f)
+{
+	check(tx < z->next_tx);
+	check(f < (is_sdc(z, tx) ? SF_MAX : HF_MAX));
+}
+
+static void f_str(void *c, uint64_t tx, unsigned f, const uint8_t *v,
+		  size_t len)
+{
+	f_field(c, tx, f);
+	touch(c, v, len);
+}
+
+static void f_uint(void *c, uint64_t tx, unsigned f, uint64_t v)
+{
+	struct fz *z = c;
+	f_field(z, tx, f);
+	z->touched += v;
+}
+
+static void f_arg(void *c, uint64_t tx, unsigned f, const char *arg,
+		  const uint8_t *v, size_t len)
+{
+	f_field(c, tx, f);
+	check(arg != NULL);
+	touch(c, v, len);
+}
+
+static void f_group(void *c, uint64_t tx, unsigned f)
+{
+	struct fz *z = c;
+	f_field(z, tx, f);
+	check((is_sdc(z, tx) ? sdc_fields[f].type : http_fields[f].type) ==
+	      MD_FT_GROUP);
+}
+
+static void f_progress(void *c, uint64_t tx, enum md_dir dir, unsigned p)
+{
+	struct fz *z = c;
+	check(tx < z->next_tx && dir <= MD_DIR_TOCLIENT);
+	check(p == (is_sdc(z, tx) ? MD_SDC_TX_DONE : HTTP_PROG_DONE));
+}
+
+static bool f_wants(void *c, unsigned f, const char *arg)
+{
+	(void)c, (void)arg;
+	return f & 1; /* half the fields, to cover both paths */
+}
+
+/* Feed one piece to direction d, keeping what the parser leaves. */
+static void feed(void *st, int d, uint8_t **rem, size_t *rlen, size_t max,
+		 struct md_span piece, const struct md_sink *k)
+{
+	size_t n = rlen[d] + piece.len, off = 0;
+	uint8_t *all = malloc(n ? n : 1);
+	check(all != NULL);
+	if (rlen[d])
+		memcpy(all, rem[d], rlen[d]);
+	if (piece.len)
+		memcpy(all + rlen[d], piece.p, piece.len);
+	free(rem[d]);
+	while (off < n) {
+		size_t used = 0;
+		enum md_parse_rc rc = md_parser_http.parse(
+		    st, (enum md_dir)d, all + off, n - off, &used, k);
+		check(used <= n - off);
+		off += used;
+		if (!used || rc != MD_PARSE_OK)
+			break;
+	}
+	if (n - off > max)
+		off = n; /* the engine would drop the direction's buffer */
+	memmove(all, all + off, n - off);
+	rem[d] = all;
+	rlen[d] = n - off;
+}
+
+/* Offset of the next 0xFF 0xFE in r, or -1. */
+static long next_sep(const struct md_rd *r)
+{
+	struct md_rd t = *r;
+	for (long base = 0;;) {
+		long at = md_rd_find(&t, 0xFF);
+		if (at < 0)
+			return -1;
+		if (md_rd_peek(&t, (size_t)at + 1) == 0xFE)
+			return base + at;
+		md_rd_skip(&t, (size_t)at + 1);
+		base += at + 1;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct md_rd in = md_rd_make(data, size);
+	struct md_limits lim = {1u << 20, 16u << 20, 256, 65536, 256, 100};
+	static struct fz z;
+	struct md_sink k = {&z,	   f_event, f_tx_new,	f_str,	 f_uint,
+			    f_arg, f_group, f_progress, f_wants, f_tx_new_as};
+	uint8_t *rem[2] = {NULL, NULL};
+	size_t rlen[2] = {0, 0};
+	if (size < 1)
+		return 0;
+	memset(&z, 0, sizeof(z));
+	if (md_rd_u8(&in) & 1) {
+		struct md_limits small = {1024, 2048, 8, 64, 4, 3};
+		lim = small;
+	}
+	struct md_span all = md_rd_rest(&in);
+	md_parser_http.probe(all.p, all.len, MD_DIR_TOSERVER);
+	void *st = calloc(1, md_parser_http.state_size);
+	if (!st || md_parser_http.init(st, &lim) != 0) {
+		free(st);
+		return 0;
+	}
+	struct md_rd r = md_rd_make(all.p, all.len);
+	int d = MD_DIR_TOSERVER;
+	for (;;) {
+		long sep = next_sep(&r);
+		struct md_span piece =
+		    md_rd_span(&r, sep >= 0 ? (size_t)sep : md_rd_left(&r));
+		feed(st, d, rem, rlen, lim.max_buffer, piece, &k);
+		if (sep < 0)
+			break;
+		md_rd_skip(&r, 2);
+		unsigned op = md_rd_u8(&r);
+		d = (int)(op & 1);
+		if (op & 2) {
+			md_parser_http.gap(st, (enum md_dir)d, op >> 2, &k);
+			rlen[d] = 0;
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		md_parser_http.eof(st, (enum md_dir)i, &k);
+		free(rem[i]);
+	}
+	md_parser_http.fini(st);
+	free(st);
+	return 0;
+}
