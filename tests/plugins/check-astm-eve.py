@@ -3,7 +3,8 @@
 
 Usage: check-astm-eve.py CASE EVE_JSON PHI_KEY
 
-CASE is results, bad-checksum, nak-storm or anomalies. The astm records
+CASE is results, results-split (the same, one byte per TCP segment),
+bad-checksum, nak-storm or anomalies. The astm records
 must equal the expected ones exactly (patient fields as "phi:" + the
 HMAC-SHA-256 of the value under PHI_KEY, first 128 bits), and the alerts
 (signature id, transaction, analyser port) and anomaly events must be
@@ -158,10 +159,10 @@ def check_anomalies_summary(astm, out):
 
 
 def main(argv):
-    if len(argv) != 4 or argv[1] not in ALERTS:
+    if len(argv) != 4 or argv[1].replace("-split", "") not in ALERTS:
         print(__doc__, file=sys.stderr)
         return 2
-    case = argv[1]
+    name, case = argv[1], argv[1].replace("-split", "")
     with open(argv[3], "rb") as f:
         key = f.read()
     recs = [json.loads(line) for line in open(argv[2], encoding="utf-8")]
@@ -184,9 +185,9 @@ def main(argv):
         out.append("flows: want app_proto astm on each, got %s"
                    % [r.get("app_proto") for r in flows])
     for o in out:
-        print("%s: %s" % (case, o))
+        print("%s: %s" % (name, o))
     print("%s: %d astm records, %d alerts, %d anomalies, %d flows: %s"
-          % (case, len(astm), len(alerts), len(anomalies), len(flows),
+          % (name, len(astm), len(alerts), len(anomalies), len(flows),
              "as expected" if not out else "%d differences" % len(out)))
     return 1 if out else 0
 

@@ -14,6 +14,7 @@ All data is synthetic: no real patient.
                           specimen (H Q L), the LIS answers (H P O L), the
                           analyser sends its results (H P O R R C L, the C
                           record in two frames: ETB then ETX)
+  astm-results-split.pcap the same, one byte per TCP segment
   astm-bad-checksum.pcap  results; the O frame goes out with a wrong
                           checksum, the LIS NAKs it, it is sent again
   astm-nak-storm.pcap     the LIS NAKs the P frame six times, the analyser
@@ -53,7 +54,8 @@ class Conv:
     """A TCP connection written packet by packet: handshake, data segments
     each acknowledged by the peer, FIN."""
 
-    def __init__(self, cport, t=T0):
+    def __init__(self, cport, t=T0, seg=0):
+        self.seg = seg  # bytes per data segment; 0: one segment per send
         self.c = (ANALYSER, cport)
         self.s = (LIS, LIS_PORT)
         self.seq = {0: 1000, 1: 50000}
@@ -79,9 +81,11 @@ class Conv:
 
     def send(self, d, data):
         """d = 0: analyser to LIS; 1: LIS to analyser."""
-        self._pkt(d, "PA", data)
-        self.seq[d] += len(data)
-        self._pkt(1 - d, "A", b"")
+        step = self.seg or len(data)
+        for i in range(0, len(data), step):
+            self._pkt(d, "PA", data[i:i + step])
+            self.seq[d] += len(data[i:i + step])
+            self._pkt(1 - d, "A", b"")
 
     def close(self):
         self._pkt(0, "FA", b"")
@@ -139,8 +143,8 @@ H_RES = b"H|\\^&|MSG0042||SYNLAB-AN1^2.1^SN0042|||||LIS-HOST||P|LIS2-A2|20240105
 RESULTS = [H_RES, PAT, ORD_R, RES_GLU, RES_K, COMMENT, TERM]
 
 
-def cap_results():
-    c = Conv(40001)
+def cap_results(seg=0):
+    c = Conv(40001, seg=seg)
     transfer(c, 0, [H_AN % b"20240105103000", b"Q|1|^SPEC0001||^^^ALL||||||||O", TERM])
     transfer(c, 1, [H_LIS, PAT, ORD_Q, TERM])
     transfer(c, 0, RESULTS)
@@ -225,7 +229,9 @@ def main(argv):
         return 2
     out = argv[1]
     os.makedirs(out, exist_ok=True)
-    for name, fn in (("astm-results", cap_results), ("astm-bad-checksum", cap_bad_checksum),
+    for name, fn in (("astm-results", cap_results),
+                     ("astm-results-split", lambda: cap_results(seg=1)),
+                     ("astm-bad-checksum", cap_bad_checksum),
                      ("astm-nak-storm", cap_nak_storm), ("astm-anomalies", cap_anomalies)):
         wrpcap(os.path.join(out, name + ".pcap"), fn())
     return 0
