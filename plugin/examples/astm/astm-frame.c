@@ -125,6 +125,9 @@ static void on_control(struct astm_ctx *c, int ch)
 	} else if (ch == ASTM_EOT && (d->enq_seen || d->last_fn >= 0)) {
 		transfer_end(c);
 	} else {
+		if (ch != ASTM_EOT && d->last_fn < 0 && !d->pend)
+			d->enq_seen =
+			    false; /* it answers: it yielded the line */
 		on_reply(c, ch);
 	}
 }
@@ -182,7 +185,7 @@ static int frame(struct astm_ctx *c, struct md_rd *r)
 	struct astm_dir *d = c->d;
 	long e = frame_end(d, r);
 	if (e < 0) {
-		if (md_rd_left(r) <= c->s->lim.max_field)
+		if (md_rd_left(r) <= c->s->frame_max)
 			return MORE;
 		astm_event(c, AE_OVERSIZED_FRAME);
 		d->scanned = 0;
@@ -320,6 +323,10 @@ static int astm_init(void *st, const struct md_limits *lim)
 		s->lim.max_field = 256;
 	if (!s->lim.max_items)
 		s->lim.max_items = 256;
+	/* A frame waits whole with the engine: keep it under max-buffer. */
+	s->frame_max = s->lim.max_field;
+	if (s->lim.max_buffer && s->frame_max > s->lim.max_buffer / 2)
+		s->frame_max = s->lim.max_buffer / 2;
 	for (int i = 0; i < 2; i++) {
 		s->d[i].last_fn = -1;
 		memcpy(s->d[i].dl, "|\\^&", 4);

@@ -182,6 +182,7 @@ struct astm_dir {
 
 struct astm_state {
 	struct md_limits lim;
+	uint32_t frame_max; /* longest frame awaited: max-field, max-buffer/2 */
 	struct astm_dir d[2];
 };
 
