@@ -9,7 +9,8 @@
 #      medids.yaml's plugins:) and shows it in --list-app-layer-protos,
 #      --list-keywords and --build-info;
 #   4. captures written by tests/plugins/make-astm-pcaps.py (an analyser
-#      and an LIS following ASTM E1381/E1394; a bad checksum; a NAK storm;
+#      and an LIS following ASTM E1381/E1394, also one byte per segment; a
+#      bad checksum; a NAK storm;
 #      one connection per anomaly) are replayed with the plugin's rules,
 #      the example rules and tests/plugins/astm-test.rules: the astm
 #      records, alerts and anomalies must be exactly the expected ones
@@ -85,7 +86,7 @@ check "plugins: in medids.yaml loads it with its rules (-T: $(cat "$tmp/t"))" \
 # 4. Replays.
 "$PY" "$S/tests/plugins/make-astm-pcaps.py" "$tmp/pcaps" || die "make-astm-pcaps.py"
 head -c 32 /dev/urandom >"$tmp/phi.key"
-for c in results bad-checksum nak-storm anomalies; do
+for c in results results-split bad-checksum nak-storm anomalies; do
 	out=$tmp/out-$c
 	mkdir -p "$out"
 	cp "$tmp/phi.key" "$out/phi.key"
