@@ -125,9 +125,9 @@ static void on_control(struct astm_ctx *c, int ch)
 	} else if (ch == ASTM_EOT && (d->enq_seen || d->last_fn >= 0)) {
 		transfer_end(c);
 	} else {
+		/* A side that answers has yielded the line. */
 		if (ch != ASTM_EOT && d->last_fn < 0 && !d->pend)
-			d->enq_seen =
-			    false; /* it answers: it yielded the line */
+			d->enq_seen = false;
 		on_reply(c, ch);
 	}
 }
@@ -138,9 +138,9 @@ static void frame_done(struct astm_ctx *c, int fn, struct md_span text,
 {
 	struct astm_dir *d = c->d;
 	settle(c);
+	/* Accepted already: a retransmission after a lost ACK. */
 	if (fn >= 0 && d->last_fn >= 0 && fn == d->last_fn)
-		return; /* accepted already: a retransmission after a lost ACK
-			 */
+		return;
 	if (fn >= 0) {
 		int want = d->last_fn >= 0 ? (d->last_fn + 1) % 8
 			   : d->enq_seen   ? 1
