@@ -13,7 +13,9 @@
 #include "plugin-load.h"
 
 #include <dlfcn.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mem.h"
@@ -77,7 +79,10 @@ int md_plugin_load(const char *path, char *err, size_t errlen)
 		return MD_E_INVAL;
 	}
 	const struct md_plugin *pl = fn();
-	char *keep = md_strdup(path);
+	/* Absolute, so that its rule files (relative to it) are not taken as
+	 * relative to default-rule-path. */
+	char abs[PATH_MAX];
+	char *keep = md_strdup(realpath(path, abs) ? abs : path);
 	char msg[256];
 	int rc;
 	if (!pl || !keep || n_paths == MD_MAX_PARSERS) {

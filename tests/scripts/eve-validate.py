@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Validate EVE-JSON records against Suricata's schema plus the medids overlay.
 
-Usage: eve-validate.py [--schema BASE] [--overlay OVERLAY] [--max-errors N]
-                       [-q] FILE...
+Usage: eve-validate.py [--schema BASE] [--overlay OVERLAY]
+                       [--extra-overlay FILE]... [--max-errors N] [-q] FILE...
 
 Every line of every FILE must be one JSON object that validates against the
 merged schema (JSON Schema draft-07). The base schema is Suricata's
@@ -10,7 +10,9 @@ etc/schema.json, looked up as $MD_SHARED/reference/suricata-eve-schema.json,
 then ../shared/reference/ beside the repository. The overlay is
 doc/schema/medids-eve-overlay.json plus each parser's
 parsers/<proto>/eve-schema.json (its record object); how it merges is described in its own
-"description" and in deep_merge() below.
+"description" and in deep_merge() below. --extra-overlay adds the overlay of
+a loaded protocol plugin (its descriptor's eve_schema, e.g.
+plugin/examples/astm/eve-schema.json), merged the same way; repeatable.
 
 Exit status: 0 when every record is valid, 1 when any is not (each error is
 printed as FILE:LINE: PATH: message), 2 on a usage or schema problem.
@@ -77,11 +79,11 @@ def parser_overlays():
     return sorted(glob.glob(os.path.join(REPO, "parsers", "*", "eve-schema.json")))
 
 
-def merged_schema(base_path=None, overlay_path=None):
-    """Load the base schema, the overlay and the parsers' overlays, return
-    the merged schema."""
+def merged_schema(base_path=None, overlay_path=None, extra=()):
+    """Load the base schema, the overlay, the parsers' overlays and the
+    extra (plugin) overlays, return the merged schema."""
     base_path = base_path or find_base_schema()
-    paths = [overlay_path or OVERLAY] + parser_overlays()
+    paths = [overlay_path or OVERLAY] + parser_overlays() + list(extra)
     try:
         with open(base_path, encoding="utf-8") as f:
             base = json.load(f)
@@ -102,9 +104,9 @@ def merged_schema(base_path=None, overlay_path=None):
     return schema
 
 
-def load_validator(base_path=None, overlay_path=None):
+def load_validator(base_path=None, overlay_path=None, extra=()):
     """Draft-07 validator over the merged schema (raises SchemaError)."""
-    schema = merged_schema(base_path, overlay_path)
+    schema = merged_schema(base_path, overlay_path, extra)
     try:
         jsonschema.Draft7Validator.check_schema(schema)
     except jsonschema.SchemaError as e:
@@ -154,13 +156,15 @@ def main(argv):
                                  "Suricata's schema merged with the medids overlay.")
     ap.add_argument("--schema", help="base schema (default: found via $MD_SHARED)")
     ap.add_argument("--overlay", help="overlay (default: doc/schema/medids-eve-overlay.json)")
+    ap.add_argument("--extra-overlay", action="append", default=[], metavar="FILE",
+                    help="a plugin's overlay schema, merged after the others (repeatable)")
     ap.add_argument("--max-errors", type=int, default=20,
                     help="errors printed per file (default 20)")
     ap.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     ap.add_argument("files", nargs="+", metavar="FILE")
     args = ap.parse_args(argv)
     try:
-        validator = load_validator(args.schema, args.overlay)
+        validator = load_validator(args.schema, args.overlay, args.extra_overlay)
     except SchemaError as e:
         print("eve-validate: %s" % e, file=sys.stderr)
         return 2
