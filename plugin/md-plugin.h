@@ -17,9 +17,13 @@
  * ABI stability: MD_PARSER_ABI_MAJOR changes only when a structure in
  * md-parser.h, md-rd.h or this file changes incompatibly; medids refuses
  * a plugin built for another major. Minor versions only add members at
- * the end of a structure (such as md_sink.tx_new_as in 1.1): medids
- * accepts a plugin built for a newer minor, and a plugin must check that a
- * sink member newer than 1.0 is not NULL before calling it.
+ * the end of struct md_sink, struct md_limits, struct md_parser and
+ * struct md_plugin (such as md_sink.tx_new_as in 1.1), never to the
+ * field and event tables. medids accepts a plugin built for a newer
+ * minor: the sink and limits it hands over are followed by zeroed space,
+ * so a member this medids does not have reads as NULL or 0, and medids
+ * reads only the descriptor members of its own minor. A plugin must check
+ * that a sink member newer than 1.0 is not NULL before calling it.
  *
  * Build a plugin with `pkg-config --cflags medids-plugin` and
  * `-shared -fPIC`; it needs no library from medids.

@@ -331,9 +331,17 @@ static void sink_tx_progress(void *vc, uint64_t txid, enum md_dir dir,
 	}
 }
 
-static struct md_sink make_sink(struct sink_ctx *sc)
+/* A sink followed by zeroed slots: a plugin built for a newer ABI minor
+ * reads the members this medids lacks as NULL (md-plugin.h). */
+struct sink_pad {
+	struct md_sink s;
+	void (*reserved[16])(void);
+};
+
+static struct sink_pad make_sink(struct sink_ctx *sc)
 {
-	struct md_sink s = {
+	struct sink_pad p = {0};
+	p.s = (struct md_sink){
 	    .ctx = sc,
 	    .event = sink_event,
 	    .tx_new = sink_tx_new,
@@ -345,7 +353,7 @@ static struct md_sink make_sink(struct sink_ctx *sc)
 	    .wants = sink_wants,
 	    .tx_new_as = sink_tx_new_as,
 	};
-	return s;
+	return p;
 }
 
 /* ---- feeding a parser ------------------------------------------------- */
@@ -368,14 +376,14 @@ static uint32_t run_parser(struct md_applayer_ctx *ctx, struct md_flow *f,
 			   uint32_t len)
 {
 	struct sink_ctx sc = {ctx, f, af};
-	struct md_sink sink = make_sink(&sc);
+	struct sink_pad sink = make_sink(&sc);
 	uint32_t off = 0;
 
 	while (off < len && !af->bad[dir]) {
 		size_t used = 0;
 		enum md_parse_rc rc =
 		    af->parser->parse(af->state, (enum md_dir)dir, p + off,
-				      len - off, &used, &sink);
+				      len - off, &used, &sink.s);
 		if (used > len - off)
 			used = len - off;
 		off += (uint32_t)used;
@@ -512,17 +520,17 @@ static void select_parser(struct md_applayer_ctx *ctx, struct md_flow *f,
 	for (int d = 0; d < 2; d++)
 		if (af->skipped[d] && pp->gap && !af->bad[d]) {
 			struct sink_ctx sc = {ctx, f, af};
-			struct md_sink sink = make_sink(&sc);
+			struct sink_pad sink = make_sink(&sc);
 			pp->gap(af->state, (enum md_dir)d, af->skipped[d],
-				&sink);
+				&sink.s);
 		} else if (af->skipped[d]) {
 			af->bad[d] = true;
 		}
 	for (int d = 0; d < 2; d++)
 		if (af->eof[d] && pp->eof) {
 			struct sink_ctx sc = {ctx, f, af};
-			struct md_sink sink = make_sink(&sc);
-			pp->eof(af->state, (enum md_dir)d, &sink);
+			struct sink_pad sink = make_sink(&sc);
+			pp->eof(af->state, (enum md_dir)d, &sink.s);
 		}
 }
 
@@ -682,8 +690,8 @@ void md_applayer_gap(struct md_applayer_ctx *ctx, struct md_flow *f, int dir,
 		return;
 	}
 	struct sink_ctx sc = {ctx, f, af};
-	struct md_sink sink = make_sink(&sc);
-	af->parser->gap(af->state, (enum md_dir)dir, len, &sink);
+	struct sink_pad sink = make_sink(&sc);
+	af->parser->gap(af->state, (enum md_dir)dir, len, &sink.s);
 }
 
 void md_applayer_eof(struct md_applayer_ctx *ctx, struct md_flow *f, int dir)
@@ -700,8 +708,8 @@ void md_applayer_eof(struct md_applayer_ctx *ctx, struct md_flow *f, int dir)
 	}
 	if (af->parser->eof && !af->bad[dir]) {
 		struct sink_ctx sc = {ctx, f, af};
-		struct md_sink sink = make_sink(&sc);
-		af->parser->eof(af->state, (enum md_dir)dir, &sink);
+		struct sink_pad sink = make_sink(&sc);
+		af->parser->eof(af->state, (enum md_dir)dir, &sink.s);
 	}
 }
 

@@ -36,6 +36,8 @@ enum md_app_event {
 
 struct md_applayer_cfg {
 	struct md_limits lim;
+	/* zero: limits a plugin built for a newer ABI minor may read */
+	uint32_t lim_reserved[16];
 	uint32_t probe_max; /* bytes per direction kept for probing */
 	uint64_t buf_memcap;
 	uint64_t tx_memcap;

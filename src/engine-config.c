@@ -191,6 +191,22 @@ static int load_u32(const struct md_conf *c, const char *path, uint32_t *dst,
 	return 0;
 }
 
+int md_engine_cfg_protocols(struct md_engine_cfg *cfg, const struct md_conf *c,
+			    char *err, size_t errlen)
+{
+	for (size_t i = 0; i < md_registry_count() && i < 32; i++) {
+		char path[96];
+		bool on;
+		snprintf(path, sizeof(path), "app-layer.protocols.%s.enabled",
+			 md_registry_get(i)->name);
+		if (md_conf_bool(c, path, true, &on, err, errlen))
+			return MD_E_INVAL;
+		if (!on)
+			cfg->app.disabled |= 1u << i;
+	}
+	return 0;
+}
+
 static int load_app(struct md_engine_cfg *cfg, const struct md_conf *c,
 		    char *err, size_t errlen)
 {
@@ -208,16 +224,8 @@ static int load_app(struct md_engine_cfg *cfg, const struct md_conf *c,
 	    md_conf_size(c, "app-layer.tx-memcap", a->tx_memcap, &a->tx_memcap,
 			 E))
 		return MD_E_INVAL;
-	for (size_t i = 0; i < md_registry_count() && i < 32; i++) {
-		char path[96];
-		bool on;
-		snprintf(path, sizeof(path), "app-layer.protocols.%s.enabled",
-			 md_registry_get(i)->name);
-		if (md_conf_bool(c, path, true, &on, E))
-			return MD_E_INVAL;
-		if (!on)
-			a->disabled |= 1u << i;
-	}
+	if (md_engine_cfg_protocols(cfg, c, err, errlen))
+		return MD_E_INVAL;
 	if (a->probe_max < 16 || a->lim.max_buffer < 1024) {
 		snprintf(err, errlen,
 			 "%s: app-layer: probe-depth must be >= 16 and "

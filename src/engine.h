@@ -48,6 +48,11 @@ void md_engine_cfg_defaults(struct md_engine_cfg *cfg);
  * rule_files, which point into conf (keep it alive). */
 int md_engine_cfg_load(struct md_engine_cfg *cfg, const struct md_conf *conf,
 		       char *err, size_t errlen);
+/* Apply app-layer.protocols.<name>.enabled for every registered parser
+ * (again after plugins are loaded). Returns 0 or MD_E_INVAL with err. */
+int md_engine_cfg_protocols(struct md_engine_cfg *cfg,
+			    const struct md_conf *conf, char *err,
+			    size_t errlen);
 
 struct md_engine;
 

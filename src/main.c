@@ -116,6 +116,11 @@ static int load_plugins(const struct opts *o, const struct md_conf *conf,
 		return 1;
 	if (md_plugins_load_list(o->plugins, o->n_plugins, o->fatal, stderr))
 		return 1;
+	char err[512];
+	if (conf && md_engine_cfg_protocols(cfg, conf, err, sizeof(err))) {
+		fprintf(stderr, "medids: %s\n", err);
+		return 1;
+	}
 	const char *const *rf;
 	size_t n = md_plugin_rule_files(&rf);
 	for (size_t i = 0; i < n && cfg->n_rule_files < MD_MAX_RULE_FILES; i++)
