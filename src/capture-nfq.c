@@ -48,9 +48,9 @@
 #define NETLINK_NO_ENOBUFS 5
 #endif
 
-#define MD_NFQ_BUFSZ (256u * 1024u) /* > one 64 KiB GSO aggregate */
-#define MD_NFQ_POLL_MS 100	    /* idle work and stop checks */
-#define MD_NFQ_RECV_BURST 256	    /* messages per wake-up at most */
+#define MD_NFQ_BUFSZ	  (256u * 1024u) /* > one 64 KiB GSO aggregate */
+#define MD_NFQ_POLL_MS	  100		 /* idle work and stop checks */
+#define MD_NFQ_RECV_BURST 256		 /* messages per wake-up at most */
 
 struct nfq_queue {
 	struct md_nfq *owner;
@@ -94,8 +94,8 @@ void md_nfq_cfg_defaults(struct md_nfq_cfg *cfg)
 	cfg->fail_open = true;
 }
 
-int md_nfq_cfg_load(struct md_nfq_cfg *cfg, const struct md_conf *c,
-		    char *err, size_t errlen)
+int md_nfq_cfg_load(struct md_nfq_cfg *cfg, const struct md_conf *c, char *err,
+		    size_t errlen)
 {
 	uint64_t v;
 	const char *mode = md_conf_str(c, "nfq.mode", NULL);
@@ -104,8 +104,10 @@ int md_nfq_cfg_load(struct md_nfq_cfg *cfg, const struct md_conf *c,
 	else if (mode && !strcmp(mode, "repeat"))
 		cfg->mode = MD_NFQ_REPEAT;
 	else if (mode) {
-		snprintf(err, errlen, "%s: nfq.mode: '%s' is not accept or "
-			 "repeat", c->file, mode);
+		snprintf(err, errlen,
+			 "%s: nfq.mode: '%s' is not accept or "
+			 "repeat",
+			 c->file, mode);
 		return MD_E_INVAL;
 	}
 	struct {
@@ -122,8 +124,7 @@ int md_nfq_cfg_load(struct md_nfq_cfg *cfg, const struct md_conf *c,
 			return MD_E_INVAL;
 		*u[i].dst = (uint32_t)v;
 	}
-	if (md_conf_size(c, "nfq.buffer-size", cfg->rcvbuf, &v, err,
-			 errlen) ||
+	if (md_conf_size(c, "nfq.buffer-size", cfg->rcvbuf, &v, err, errlen) ||
 	    md_conf_bool(c, "nfq.fail-open", cfg->fail_open, &cfg->fail_open,
 			 err, errlen))
 		return MD_E_INVAL;
@@ -150,8 +151,10 @@ int md_nfq_add_queues(struct md_nfq_cfg *cfg, const char *arg, char *err,
 	if (a >= 0 && *end == ':')
 		b = parse_num(end + 1, &end);
 	if (a < 0 || b < a || *end) {
-		snprintf(err, errlen, "-q %s: expected a queue number N or a "
-			 "range A:B (0-65535)", arg);
+		snprintf(err, errlen,
+			 "-q %s: expected a queue number N or a "
+			 "range A:B (0-65535)",
+			 arg);
 		return MD_E_INVAL;
 	}
 	for (int n = a; n <= b; n++) {
@@ -170,7 +173,8 @@ int md_nfq_add_queues(struct md_nfq_cfg *cfg, const char *arg, char *err,
 	return 0;
 }
 
-/* ---- verdicts -------------------------------------------------------------- */
+/* ---- verdicts --------------------------------------------------------------
+ */
 
 static void verdict_error(struct nfq_queue *q, int rc)
 {
@@ -198,8 +202,8 @@ static void verdict_one(struct nfq_queue *q, uint32_t id, enum md_verdict v,
 	if (c->mode == MD_NFQ_REPEAT) {
 		mark = (mark & ~c->repeat_mask) |
 		       (c->repeat_mark & c->repeat_mask);
-		verdict_error(q, nfq_set_verdict2(q->qh, id, NF_REPEAT, mark,
-						  0, NULL));
+		verdict_error(
+		    q, nfq_set_verdict2(q->qh, id, NF_REPEAT, mark, 0, NULL));
 		return;
 	}
 	if (c->batch > 1 && !q->w.vs.n_held) {
@@ -219,7 +223,8 @@ static void issue_held(void *user, uint32_t id, enum md_verdict v)
 	verdict_one(q, id, v == MD_VERDICT_ACCEPT ? v : MD_VERDICT_DROP, 0);
 }
 
-/* ---- receive ---------------------------------------------------------------- */
+/* ---- receive ----------------------------------------------------------------
+ */
 
 static uint64_t pkt_time(struct nfq_data *nfa)
 {
@@ -266,8 +271,8 @@ static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg,
 	bool check = q->owner->e->cfg.csum_mode != MD_CSUM_NONE;
 	q->w.dec.cfg.csum_check =
 	    check && !(skb & (NFQA_SKB_CSUMNOTREADY | NFQA_SKB_GSO));
-	enum md_verdict v = len > 0 ? md_worker_verdict(&q->w, &p, id)
-				    : MD_VERDICT_ACCEPT;
+	enum md_verdict v =
+	    len > 0 ? md_worker_verdict(&q->w, &p, id) : MD_VERDICT_ACCEPT;
 	if (v == MD_VERDICT_HOLD) {
 		batch_flush(q);
 		return 0;
@@ -320,14 +325,15 @@ static void *queue_thread(void *arg)
 	return NULL;
 }
 
-/* ---- set-up ---------------------------------------------------------------- */
+/* ---- set-up ----------------------------------------------------------------
+ */
 
 static int open_queue(struct md_nfq *n, struct nfq_queue *q, char *err,
 		      size_t errlen)
 {
 	const struct md_nfq_cfg *c = &n->cfg;
-	uint32_t flags = NFQA_CFG_F_GSO | (c->fail_open ? NFQA_CFG_F_FAIL_OPEN
-							 : 0);
+	uint32_t flags =
+	    NFQA_CFG_F_GSO | (c->fail_open ? NFQA_CFG_F_FAIL_OPEN : 0);
 	q->owner = n;
 	q->fd = -1;
 	snprintf(q->name, sizeof(q->name), "nfq%u", q->num);
@@ -351,8 +357,10 @@ static int open_queue(struct md_nfq *n, struct nfq_queue *q, char *err,
 	}
 	nfq_set_queue_maxlen(q->qh, c->queue_maxlen);
 	if (nfq_set_queue_flags(q->qh, flags, flags) < 0)
-		fprintf(stderr, "medids: %s: kernel refused GSO/fail-open "
-			"flags\n", q->name);
+		fprintf(stderr,
+			"medids: %s: kernel refused GSO/fail-open "
+			"flags\n",
+			q->name);
 	q->fd = nfq_fd(q->h);
 	int sz = (int)c->rcvbuf, one = 1;
 	if (setsockopt(q->fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)))
@@ -445,7 +453,8 @@ int md_nfq_start(struct md_nfq *n, char *err, size_t errlen)
 	return 0;
 }
 
-/* ---- main loop -------------------------------------------------------------- */
+/* ---- main loop --------------------------------------------------------------
+ */
 
 static void collect(struct md_nfq *n, struct md_worker **ws)
 {
@@ -461,12 +470,12 @@ static void do_reload(struct md_nfq *n, md_nfq_reload_fn reload, void *user,
 	struct md_detect *d = reload(user);
 	if (!d) {
 		fprintf(stderr, "medids: reload failed; the running rules "
-			"stay\n");
+				"stay\n");
 		return;
 	}
 	if (md_engine_reload(n->e, d, ws, n->n, 10000))
 		fprintf(stderr, "medids: reload: a worker did not take the "
-			"new rules in time\n");
+				"new rules in time\n");
 	else
 		fprintf(stderr, "medids: rules reloaded\n");
 }

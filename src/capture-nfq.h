@@ -37,8 +37,8 @@ struct md_nfq_cfg {
  * batch 64, fail-open on. */
 void md_nfq_cfg_defaults(struct md_nfq_cfg *cfg);
 /* medids.yaml `nfq:` onto cfg. Returns 0 or MD_E_INVAL with err set. */
-int md_nfq_cfg_load(struct md_nfq_cfg *cfg, const struct md_conf *c,
-		    char *err, size_t errlen);
+int md_nfq_cfg_load(struct md_nfq_cfg *cfg, const struct md_conf *c, char *err,
+		    size_t errlen);
 /* Add the queues of a -q argument: "N" or "A:B" (inclusive). Returns 0,
  * or MD_E_INVAL with err set (bad number, range or too many queues). */
 int md_nfq_add_queues(struct md_nfq_cfg *cfg, const char *arg, char *err,

@@ -252,7 +252,7 @@ static void handle_flow(struct md_worker *w, struct md_packet *p)
 		if (w->eng->inline_mode)
 			md_inline_stream_done(w, f, p, rc, seg);
 	} else if (p->proto == 17 && p->payload_len &&
-		 !(p->flags & MD_PKT_CSUM_BAD))
+		   !(p->flags & MD_PKT_CSUM_BAD))
 		md_applayer_data(&w->app, f, p->dir, p->payload,
 				 p->payload_len);
 	if (w->dt && f->action != MD_FLOW_ACT_BYPASS)
@@ -379,8 +379,7 @@ int md_engine_new(struct md_engine **out, const struct md_engine_cfg *cfg,
 }
 
 int md_engine_reload(struct md_engine *e, struct md_detect *detect,
-		     struct md_worker *const *ws, size_t n,
-		     unsigned timeout_ms)
+		     struct md_worker *const *ws, size_t n, unsigned timeout_ms)
 {
 	struct md_detect *old = e->detect;
 	struct md_field_use *old_use[32];
@@ -388,9 +387,8 @@ int md_engine_reload(struct md_engine *e, struct md_detect *detect,
 	memset(e->use, 0, sizeof(e->use));
 	e->detect = detect;
 	field_use(e);
-	unsigned g = atomic_fetch_add_explicit(&e->gen, 1,
-					       memory_order_release) +
-		     1;
+	unsigned g =
+	    atomic_fetch_add_explicit(&e->gen, 1, memory_order_release) + 1;
 	uint64_t end = md_time_mono_usec() + timeout_ms * 1000ull;
 	for (size_t i = 0; i < n; i++)
 		while (atomic_load_explicit(&ws[i]->gen_seen,

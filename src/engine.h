@@ -68,12 +68,12 @@ struct md_worker {
 	uint64_t csum_bad;
 	/* inline (engine-inline.c) */
 	struct md_vstate vs;
-	uint8_t verdict;     /* enum md_verdict of the current packet */
-	uint8_t reject_to;   /* reject: 1 = source, 2 = destination, 3 both */
-	int drop_reason;     /* counter id of the drop reason, -1 none */
-	uint32_t pkt_id;     /* capture id of the current packet */
+	uint8_t verdict;      /* enum md_verdict of the current packet */
+	uint8_t reject_to;    /* reject: 1 = source, 2 = destination, 3 both */
+	int drop_reason;      /* counter id of the drop reason, -1 none */
+	uint32_t pkt_id;      /* capture id of the current packet */
 	uint64_t app_mc_mark; /* app_layer.memcap.buffer before the packet */
-	unsigned gen;	     /* rule generation in use */
+	unsigned gen;	      /* rule generation in use */
 	atomic_uint gen_seen; /* ... published for the reloading thread */
 };
 

@@ -12,8 +12,7 @@
 
 #include "mem.h"
 
-static const char *const policy_names[] = {"pass-flow", "drop-flow",
-					   "ignore"};
+static const char *const policy_names[] = {"pass-flow", "drop-flow", "ignore"};
 static const char *const target_names[MD_EXC_MAX] = {
     "flow.memcap", "tcp.ssn_memcap", "tcp.reassembly", "app_layer.memcap",
     "app_layer.error"};
@@ -223,10 +222,9 @@ static unsigned send_unreach(const struct md_reject *r,
 			     uint32_t iplen)
 {
 	uint8_t b[8 + 40 + 8 + 512] = {0};
-	size_t q = p->ip_ver == 4 ? (size_t)(p->l4 && p->l4 >= ip
-						 ? p->l4 - ip + 8
-						 : 28)
-				  : 512;
+	size_t q = p->ip_ver == 4
+		       ? (size_t)(p->l4 && p->l4 >= ip ? p->l4 - ip + 8 : 28)
+		       : 512;
 	int fd = p->ip_ver == 4 ? r->icmp4 : r->icmp6;
 	if (fd < 0 || !ip || !iplen)
 		return 0;
@@ -266,8 +264,7 @@ unsigned md_reject_send(const struct md_reject *r, const struct md_packet *p,
 	if (p->proto != 6 || !(p->flags & MD_PKT_L4) ||
 	    (p->tcp_flags & MD_TH_RST))
 		return 0;
-	uint32_t len = p->payload_len +
-		       ((p->tcp_flags & MD_TH_SYN) ? 1u : 0u) +
+	uint32_t len = p->payload_len + ((p->tcp_flags & MD_TH_SYN) ? 1u : 0u) +
 		       ((p->tcp_flags & MD_TH_FIN) ? 1u : 0u);
 	unsigned n = 0;
 	if (to & 1)

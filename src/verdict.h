@@ -35,9 +35,9 @@ enum md_verdict {
 /* struct md_flow.action */
 enum md_flow_action {
 	MD_FLOW_ACT_NONE = 0,
-	MD_FLOW_ACT_PASS,   /* a pass rule matched: no more detection */
-	MD_FLOW_ACT_BYPASS, /* exception policy pass-flow: no inspection */
-	MD_FLOW_ACT_DROP,   /* a drop or reject rule matched */
+	MD_FLOW_ACT_PASS,     /* a pass rule matched: no more detection */
+	MD_FLOW_ACT_BYPASS,   /* exception policy pass-flow: no inspection */
+	MD_FLOW_ACT_DROP,     /* a drop or reject rule matched */
 	MD_FLOW_ACT_EXC_DROP, /* exception policy drop-flow */
 };
 

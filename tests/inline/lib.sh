@@ -139,6 +139,8 @@ nq_eve() {
 import json, sys
 n = 0
 for line in open(sys.argv[1]):
+    if not line.endswith("\n"):
+        break  # a record still being written by a running medids
     r = json.loads(line)
     if eval(sys.argv[2], {}, {"r": r}):
         n += 1
