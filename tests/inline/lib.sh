@@ -244,3 +244,12 @@ nq_storescp() {
 	nq_wait_for 5 nq_listening "$NQ_S" "$port" ||
 		nq_fail "storescp did not listen on $port"
 }
+
+# nq_validate: every EVE record validates against Suricata's schema and
+# the medids overlay.
+nq_validate() {
+	local top
+	top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+	$PY "$top/tests/scripts/eve-validate.py" "$NQ_DIR/log/eve.json" >"$NQ_DIR/validate.log" 2>&1 ||
+		nq_fail "EVE records fail the schema: $(tail -3 "$NQ_DIR/validate.log")"
+}

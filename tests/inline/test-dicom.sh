@@ -99,5 +99,6 @@ for k in ips.blocked ips.rejected ips.accepted ips.reject_sent; do
 	[ "$v" -gt 0 ] || nq_fail "stats $k is $v"
 	nq_log "stats $k = $v"
 done
+nq_validate
 nq_log "ok: mid-transfer drop stopped the transfer; alerts, flows and stats as expected"
 exit 0

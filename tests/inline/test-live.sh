@@ -50,6 +50,7 @@ NQ_MEDIDS_PID=
 tail -1 "$NQ_DIR/log/eve.json" | grep -q '"event_type":"stats"' || nq_fail "last record is not the final stats"
 n=$(nq_eve 'r["event_type"]=="flow" and r["dest_port"]==11112')
 [ "$n" -eq 2 ] || nq_fail "expected 2 flow records flushed at exit, got $n"
+nq_validate
 acc=$(nq_last_stats nfq.nfq0.accepted)
 nq_log "ok: verdicts as nobody, SIGHUP survived, final stats (nfq0 accepted $acc)"
 exit 0
