@@ -91,20 +91,53 @@ static void list_protos(void)
 	}
 }
 
+enum {
+	OPT_BUILD = 256,
+	OPT_FATAL,
+	OPT_KEYWORDS,
+	OPT_PROTOS,
+	OPT_PIDFILE,
+	OPT_USER,
+	OPT_GROUP,
+	OPT_SIMIPS
+};
+
+/* Options of inline operation: 1 when c was one (taken), 2 on a usage
+ * error, 0 when c is another option. */
+static int live_opt(int c, struct opts *o)
+{
+	char err[256];
+	switch (c) {
+	case 'q':
+		if (md_nfq_add_queues(&o->nfq, optarg, err, sizeof(err))) {
+			fprintf(stderr, "medids: %s\n", err);
+			return 2;
+		}
+		break;
+	case 'D':
+		o->daemon = true;
+		break;
+	case OPT_PIDFILE:
+		o->pidfile = optarg;
+		break;
+	case OPT_USER:
+		o->user = optarg;
+		break;
+	case OPT_GROUP:
+		o->group = optarg;
+		break;
+	case OPT_SIMIPS:
+		o->simulate_ips = true;
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
 /* Returns -1 to continue, else the exit status. */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum {
-		OPT_BUILD = 256,
-		OPT_FATAL,
-		OPT_KEYWORDS,
-		OPT_PROTOS,
-		OPT_PIDFILE,
-		OPT_USER,
-		OPT_GROUP,
-		OPT_SIMIPS
-	};
-	char err[256];
 	static const struct option lo[] = {
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
@@ -120,29 +153,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	int c;
 	while ((c = getopt_long(argc, argv, "q:Dr:l:c:S:Tk:vVh", lo, NULL)) !=
 	       -1) {
+		int lr = live_opt(c, o);
+		if (lr == 2)
+			return 2;
+		if (lr)
+			continue;
 		switch (c) {
-		case 'q':
-			if (md_nfq_add_queues(&o->nfq, optarg, err,
-					      sizeof(err))) {
-				fprintf(stderr, "medids: %s\n", err);
-				return 2;
-			}
-			break;
-		case 'D':
-			o->daemon = true;
-			break;
-		case OPT_PIDFILE:
-			o->pidfile = optarg;
-			break;
-		case OPT_USER:
-			o->user = optarg;
-			break;
-		case OPT_GROUP:
-			o->group = optarg;
-			break;
-		case OPT_SIMIPS:
-			o->simulate_ips = true;
-			break;
 		case 'r':
 			o->replay = optarg;
 			break;
