@@ -236,6 +236,41 @@ static int load_app(struct md_engine_cfg *cfg, const struct md_conf *c,
 	return 0;
 }
 
+/* exception-policy.{default,<target>} and stream.inline (verdict.h). */
+static int load_inline(struct md_engine_cfg *cfg, const struct md_conf *c,
+		       char *err, size_t errlen)
+{
+	static const char *const keys[MD_EXC_MAX] = {
+	    "flow-memcap", "tcp-ssn-memcap", "tcp-reassembly",
+	    "app-layer-memcap", "app-layer-error"};
+	struct md_inline_cfg *in = &cfg->inl;
+	char path[96];
+	for (int i = -1; i < MD_EXC_MAX; i++) {
+		snprintf(path, sizeof(path), "exception-policy.%s",
+			 i < 0 ? "default" : keys[i]);
+		const struct md_conf_node *n = md_conf_find(c, path);
+		if (!n || !n->val)
+			continue;
+		int pol = md_exc_policy_parse(n->val);
+		if (pol < 0) {
+			snprintf(err, errlen,
+				 "%s:%d: %s: '%s' is not pass-flow, drop-flow "
+				 "or ignore",
+				 c->file, n->line, path, n->val);
+			return MD_E_INVAL;
+		}
+		for (int t = i < 0 ? 0 : i; t < (i < 0 ? MD_EXC_MAX : i + 1);
+		     t++)
+			in->policy[t] = (uint8_t)pol;
+	}
+	if (load_u32(c, "stream.inline.max-held-packets", &in->max_held, false,
+		     E) ||
+	    load_u32(c, "stream.inline.hold-timeout", &in->hold_timeout_ms,
+		     false, E))
+		return MD_E_INVAL;
+	return 0;
+}
+
 static void load_rules(struct md_engine_cfg *cfg, const struct md_conf *c)
 {
 	const char *s = md_conf_str(c, "default-rule-path", NULL);
@@ -266,7 +301,8 @@ int md_engine_cfg_load(struct md_engine_cfg *cfg, const struct md_conf *c,
 		return MD_E_INVAL;
 	if (load_outputs(cfg, c, E) || load_csum(cfg, c, E) ||
 	    load_defrag(cfg, c, E) || load_flow(cfg, c, E) ||
-	    load_stream(cfg, c, E) || load_app(cfg, c, E))
+	    load_stream(cfg, c, E) || load_app(cfg, c, E) ||
+	    load_inline(cfg, c, E))
 		return MD_E_INVAL;
 	if (!stats_on)
 		cfg->eve_types &= ~(unsigned)MD_EVE_STATS;

@@ -5,11 +5,13 @@
  *   flow end: stream flush -> app-layer flush (tx records) -> flow record
  */
 #include "engine.h"
+#include "engine-int.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "mem.h"
 #include "registry.h"
@@ -39,6 +41,7 @@ void md_engine_cfg_defaults(struct md_engine_cfg *cfg)
 	cfg->stream.midstream = true;
 	cfg->stream.max_queued = 1024;
 	md_applayer_cfg_defaults(&cfg->app);
+	md_inline_cfg_defaults(&cfg->inl);
 }
 
 /* ---- alerts -------------------------------------------------------------- */
@@ -63,6 +66,8 @@ static void emit(struct md_worker *w, struct md_flow *f,
 			f->alerted = true;
 	}
 	MD_ADD(&w->ctr, DETECT_ALERT_OVERFLOW, a->overflow);
+	if (w->eng->inline_mode && (a->drop || a->pass_flow))
+		md_inline_alerts(w, f, a);
 }
 
 /* ---- worker callbacks ---------------------------------------------------- */
@@ -83,6 +88,8 @@ static void on_stream_data(void *user, struct md_flow *f, int dir,
 static void on_stream_gap(void *user, struct md_flow *f, int dir, uint64_t len)
 {
 	struct md_worker *w = user;
+	if (w->eng->inline_mode && w->cur)
+		md_inline_exception(w, f, w->cur, MD_EXC_TCP_REASSEMBLY);
 	md_applayer_gap(&w->app, f, dir, len);
 	if (w->dt)
 		md_detect_stream_gap(f, dir, len);
@@ -107,6 +114,11 @@ static void on_app_event(void *user, struct md_flow *f,
 {
 	struct md_worker *w = user;
 	md_eve_anomaly_app(w->eng->eve, f, pp, tx, ev, w->now_usec);
+	if (w->eng->inline_mode && !pp)
+		md_inline_exception(w, f, w->cur,
+				    ev == MD_APP_EV_PARSER_ERROR
+					? MD_EXC_APP_ERROR
+					: MD_EXC_APP_MEMCAP);
 	if (w->dt) {
 		struct md_alerts a = {0};
 		md_detect_app_event(w->dt, f, pp, tx, ev, &a);
@@ -136,6 +148,8 @@ static void on_tx_done(void *user, struct md_flow *f,
 static void on_flow_end(void *user, struct md_flow *f)
 {
 	struct md_worker *w = user;
+	if (w->vs.n_held)
+		md_inline_release(w, f, true);
 	md_stream_flow_flush(&w->stream, f);
 	md_applayer_flow_end(&w->app, f);
 	md_detect_flow_free(f);
@@ -155,6 +169,9 @@ int md_worker_init(struct md_worker *w, struct md_engine *e)
 
 	memset(w, 0, sizeof(*w));
 	w->eng = e;
+	w->drop_reason = -1;
+	w->gen = atomic_load(&e->gen);
+	atomic_store(&w->gen_seen, w->gen);
 	dcfg.csum_check = e->cfg.csum_mode != MD_CSUM_NONE;
 	if (md_decode_init(&w->dec, &dcfg, &w->ctr))
 		return MD_E_NOMEM;
@@ -166,6 +183,7 @@ int md_worker_init(struct md_worker *w, struct md_engine *e)
 	md_stream_init(&w->stream, &e->cfg.stream, &w->ctr, &sops, w);
 	md_applayer_init(&w->app, &e->cfg.app, &w->ctr, &aops, w);
 	memcpy(w->app.use, e->use, sizeof(w->app.use));
+	w->vs.cfg = e->cfg.inl; /* no held slots until md_worker_inline */
 	if (e->detect && !(w->dt = md_detect_thread_new(e->detect))) {
 		md_flow_table_fini(&w->flows);
 		md_decode_fini(&w->dec);
@@ -181,6 +199,7 @@ void md_worker_fini(struct md_worker *w)
 	md_decode_fini(&w->dec);
 	md_detect_thread_free(w->dt);
 	w->dt = NULL;
+	md_vstate_fini(&w->vs);
 }
 
 /* Auto checksum mode: sample the first packets; when more than one in ten
@@ -217,23 +236,37 @@ static void handle_flow(struct md_worker *w, struct md_packet *p)
 {
 	struct md_flow *f = md_flow_lookup(&w->flows, p);
 	if (!f) {
+		if (w->eng->inline_mode)
+			md_inline_exception(w, NULL, p, MD_EXC_FLOW_MEMCAP);
 		if (w->dt)
 			detect_packet(w, NULL, p);
 		return;
 	}
-	if (p->proto == 6 && (p->flags & MD_PKT_L4))
-		md_stream_packet(&w->stream, f, p);
-	else if (p->proto == 17 && p->payload_len &&
-		 !(p->flags & MD_PKT_CSUM_BAD))
+	if (w->eng->inline_mode && md_inline_skip(w, f)) {
+		md_flow_touch(&w->flows, f);
+		return;
+	}
+	if (p->proto == 6 && (p->flags & MD_PKT_L4)) {
+		uint64_t seg = w->ctr.v[MD_CTR_TCP_SEGMENT_MEMCAP_DROP];
+		int rc = md_stream_packet(&w->stream, f, p);
+		if (w->eng->inline_mode)
+			md_inline_stream_done(w, f, p, rc, seg);
+	} else if (p->proto == 17 && p->payload_len &&
+		   !(p->flags & MD_PKT_CSUM_BAD))
 		md_applayer_data(&w->app, f, p->dir, p->payload,
 				 p->payload_len);
-	if (w->dt)
+	if (w->dt && f->action != MD_FLOW_ACT_BYPASS)
 		detect_packet(w, f, p);
+	if (w->eng->inline_mode)
+		md_inline_packet_done(w, f, p);
 	md_flow_touch(&w->flows, f);
 }
 
 void md_worker_packet(struct md_worker *w, struct md_packet *p)
 {
+	w->verdict = MD_VERDICT_ACCEPT;
+	w->reject_to = 0;
+	w->drop_reason = -1;
 	int rc = md_decode(&w->dec, p);
 	for (unsigned i = 0; i < p->n_events; i++)
 		md_eve_anomaly_decode(w->eng->eve, p, p->events[i]);
@@ -250,6 +283,26 @@ void md_worker_packet(struct md_worker *w, struct md_packet *p)
 		detect_packet(w, NULL, p); /* decode-event rules */
 	}
 	md_packet_release(p);
+	if (w->eng->inline_mode && w->verdict != MD_VERDICT_HOLD)
+		md_verdict_count(&w->ctr, (enum md_verdict)w->verdict,
+				 w->drop_reason);
+}
+
+void md_worker_adopt_rules(struct md_worker *w)
+{
+	struct md_engine *e = w->eng;
+	unsigned g = atomic_load_explicit(&e->gen, memory_order_acquire);
+	if (g == w->gen)
+		return;
+	/* flow detection state belongs to the old engine: free it now */
+	for (int s = 0; s < 3; s++)
+		for (struct md_flow *f = w->flows.head[s]; f; f = f->lru_next)
+			md_detect_flow_free(f);
+	md_detect_thread_free(w->dt);
+	w->dt = e->detect ? md_detect_thread_new(e->detect) : NULL;
+	memcpy(w->app.use, e->use, sizeof(w->app.use));
+	w->gen = g;
+	atomic_store_explicit(&w->gen_seen, g, memory_order_release);
 }
 
 /* ---- engine -------------------------------------------------------------- */
@@ -325,6 +378,31 @@ int md_engine_new(struct md_engine **out, const struct md_engine_cfg *cfg,
 	return 0;
 }
 
+int md_engine_reload(struct md_engine *e, struct md_detect *detect,
+		     struct md_worker *const *ws, size_t n, unsigned timeout_ms)
+{
+	struct md_detect *old = e->detect;
+	struct md_field_use *old_use[32];
+	memcpy(old_use, e->use, sizeof(old_use));
+	memset(e->use, 0, sizeof(e->use));
+	e->detect = detect;
+	field_use(e);
+	unsigned g =
+	    atomic_fetch_add_explicit(&e->gen, 1, memory_order_release) + 1;
+	uint64_t end = md_time_mono_usec() + timeout_ms * 1000ull;
+	for (size_t i = 0; i < n; i++)
+		while (atomic_load_explicit(&ws[i]->gen_seen,
+					    memory_order_acquire) != g) {
+			if (md_time_mono_usec() > end)
+				return MD_E_LIMIT; /* old engine kept */
+			nanosleep(&(struct timespec){0, 5000000}, NULL);
+		}
+	md_detect_free(old);
+	for (size_t i = 0; i < 32; i++)
+		md_free(old_use[i]);
+	return 0;
+}
+
 void md_engine_free(struct md_engine *e)
 {
 	if (!e)
@@ -371,8 +449,15 @@ void md_engine_stats(struct md_engine *e, struct md_worker *const *ws, size_t n,
 	sum.v[MD_CTR_EVE_WRITTEN] = e->eve->written;
 	sum.v[MD_CTR_EVE_ERRORS] = e->eve->errors;
 	uint64_t up = (md_time_mono_usec() - e->start_mono) / 1000000u;
+	json_t *extra = detect_stats(e);
+	if (e->stats_extra) {
+		json_t *x = e->stats_extra(e->stats_user);
+		if (x)
+			json_object_update_recursive(extra, x);
+		json_decref(x);
+	}
 	md_eve_stats(e->eve, &sum, ts_usec ? ts_usec : md_time_now_usec(), up,
-		     detect_stats(e));
+		     extra);
 	e->last_stats_mono = md_time_mono_usec();
 }
 

@@ -8,6 +8,7 @@
 #ifndef MD_ENGINE_H
 #define MD_ENGINE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -19,6 +20,7 @@
 #include "eve.h"
 #include "flow.h"
 #include "stream.h"
+#include "verdict.h"
 
 enum md_csum_mode { MD_CSUM_AUTO = 0, MD_CSUM_ALL, MD_CSUM_NONE };
 
@@ -36,6 +38,7 @@ struct md_engine_cfg {
 	struct md_flow_cfg flow;
 	struct md_stream_cfg stream;
 	struct md_applayer_cfg app;
+	struct md_inline_cfg inl; /* verdicts, exception policies */
 	char rule_path[512];
 	const char *rule_files[MD_MAX_RULE_FILES];
 	size_t n_rule_files;
@@ -68,6 +71,15 @@ struct md_worker {
 	uint64_t now_usec;	     /* packet time of the latest packet */
 	uint64_t csum_checked;	     /* auto checksum mode: packets sampled */
 	uint64_t csum_bad;
+	/* inline (engine-inline.c) */
+	struct md_vstate vs;
+	uint8_t verdict;      /* enum md_verdict of the current packet */
+	uint8_t reject_to;    /* reject: 1 = source, 2 = destination, 3 both */
+	int drop_reason;      /* counter id of the drop reason, -1 none */
+	uint32_t pkt_id;      /* capture id of the current packet */
+	uint64_t app_mc_mark; /* app_layer.memcap.buffer before the packet */
+	unsigned gen;	      /* rule generation in use */
+	atomic_uint gen_seen; /* ... published for the reloading thread */
 };
 
 struct md_engine {
@@ -79,6 +91,13 @@ struct md_engine {
 	struct md_field_use *use[32]; /* per parser: fields kept (app layer) */
 	uint64_t start_mono;
 	uint64_t last_stats_mono;
+	/* Rule reload: the reloading thread replaces detect and use, then
+	 * bumps gen; each worker adopts them between two packets. */
+	atomic_uint gen;
+	/* Extra stats members (inline: per-queue counters), or NULL:
+	 * returns a new JSON object merged under `stats`. */
+	void *(*stats_extra)(void *user);
+	void *stats_user;
 };
 
 /* Create the engine: opens LOGDIR/eve file. `detect` (built, or NULL) is
@@ -96,6 +115,27 @@ int md_worker_init(struct md_worker *w, struct md_engine *e);
 void md_worker_fini(struct md_worker *w);
 /* Process one captured packet. The packet stays the caller's. */
 void md_worker_packet(struct md_worker *w, struct md_packet *p);
+/* Inline operation (engine-inline.c). Enable verdicts on worker w: the
+ * held-packet state and the ops that issue delayed verdicts. Returns 0
+ * or MD_E_NOMEM. */
+int md_worker_inline(struct md_worker *w, const struct md_verdict_ops *ops);
+/* Process one packet inline and return its verdict: accept, drop,
+ * reject (the caller sends the resets, see w->reject_to) or hold (id is
+ * kept and issued later through ops.issue). */
+enum md_verdict md_worker_verdict(struct md_worker *w, struct md_packet *p,
+				  uint32_t id);
+/* Between packets: release held packets whose wait expired (exception
+ * policy tcp.reassembly) and adopt newly published rules. */
+void md_worker_idle(struct md_worker *w, uint64_t now_mono);
+/* Publish a new detection engine (owned by e from then on) to every
+ * worker, wait (bounded by timeout_ms) until each adopted it between two
+ * packets, then free the old one. Returns 0, or MD_E_LIMIT when a
+ * worker did not adopt it in time (the old engine is then kept, never
+ * freed under a worker). */
+int md_engine_reload(struct md_engine *e, struct md_detect *detect,
+		     struct md_worker *const *ws, size_t n,
+		     unsigned timeout_ms);
+
 /* Write a stats record summing the given workers' counters. */
 void md_engine_stats(struct md_engine *e, struct md_worker *const *ws, size_t n,
 		     uint64_t ts_usec);

@@ -75,6 +75,8 @@ void md_eve_flow(struct md_eve *eve, const struct md_flow *f, uint64_t end_usec)
 	md_jb_bool(&jb, "alerted", f->alerted);
 	if (f->emergency)
 		md_jb_bool(&jb, "emergency", true);
+	if (f->action >= 3) /* MD_FLOW_ACT_DROP and after (verdict.h) */
+		md_jb_str(&jb, "action", "drop");
 	md_jb_close(&jb);
 	if (f->key.proto == 6)
 		tcp_object(&jb, f);

@@ -54,6 +54,7 @@ struct md_flow {
 	bool reversed;	 /* first packet was a SYN-ACK: swapped */
 	uint16_t app_id; /* parser index + 1; 0 unknown */
 	bool app_failed; /* no parser claimed the flow */
+	uint8_t action;	 /* inline: enum md_flow_action (verdict.h) */
 	void *tcp;	 /* struct md_tcp_session, owned by stream */
 	void *app;	 /* app-layer state, owned by applayer */
 	void *detect;	 /* flowbits, flowints: owned by detect */

@@ -1,5 +1,5 @@
-/* main.c - the medids command line: replay captures (-r), check a
- * configuration (-T), print build information. */
+/* main.c - the medids command line: run inline on NFQUEUE (-q), replay
+ * captures (-r), check a configuration (-T), print build information. */
 #include "md-build.h"
 
 #include <getopt.h>
@@ -9,7 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture-nfq.h"
 #include "capture.h"
+#include "daemon.h"
 #include "config.h"
 #include "detect.h"
 #include "engine.h"
@@ -33,20 +35,31 @@ struct opts {
 	size_t n_rules;
 	const char *plugins[MD_MAX_CLI_PLUGINS];
 	size_t n_plugins;
-	bool test, fatal;
+	bool test, fatal, simulate_ips, daemon;
 	int verbose, show;
+	const char *pidfile, *user, *group;
+	struct md_nfq_cfg nfq; /* queues from -q */
 };
 
 static void usage(FILE *fp)
 {
 	fprintf(
 	    fp,
-	    "Usage: medids [OPTIONS] -r PATH\n"
+	    "Usage: medids [OPTIONS] -q N | -r PATH\n"
 	    "Inline IDS/IPS for hospital networks: DICOM, HL7 v2 and IEEE "
 	    "11073.\n\n"
+	    "  -q N | -q A:B       inline on NFQUEUE queue N (or A to B); "
+	    "repeatable;\n"
+	    "                      one worker thread per queue\n"
 	    "  -r PATH             replay a pcap or pcapng file, or every "
 	    "capture\n"
 	    "                      in a directory in name order\n"
+	    "  -D                  run in the background (with -q)\n"
+	    "      --pidfile FILE  write the process id to FILE\n"
+	    "      --user USER     run as USER once the queues are open\n"
+	    "      --group GROUP   ... and GROUP (default: USER's)\n"
+	    "      --simulate-ips  replay with inline verdicts (counted, "
+	    "logged)\n"
 	    "  -l DIR              log directory (eve.json goes there)\n"
 	    "  -c FILE             configuration file (default %s)\n"
 	    "  -S FILE             rule file; repeatable; replaces rule-files\n"
@@ -128,16 +141,54 @@ static int load_plugins(const struct opts *o, const struct md_conf *conf,
 	return 0;
 }
 
+enum {
+	OPT_BUILD = 256,
+	OPT_FATAL,
+	OPT_KEYWORDS,
+	OPT_PROTOS,
+	OPT_PIDFILE,
+	OPT_USER,
+	OPT_GROUP,
+	OPT_SIMIPS,
+	OPT_PLUGIN
+};
+
+/* Options of inline operation: 1 when c was one (taken), 2 on a usage
+ * error, 0 when c is another option. */
+static int live_opt(int c, struct opts *o)
+{
+	char err[256];
+	switch (c) {
+	case 'q':
+		if (md_nfq_add_queues(&o->nfq, optarg, err, sizeof(err))) {
+			fprintf(stderr, "medids: %s\n", err);
+			return 2;
+		}
+		break;
+	case 'D':
+		o->daemon = true;
+		break;
+	case OPT_PIDFILE:
+		o->pidfile = optarg;
+		break;
+	case OPT_USER:
+		o->user = optarg;
+		break;
+	case OPT_GROUP:
+		o->group = optarg;
+		break;
+	case OPT_SIMIPS:
+		o->simulate_ips = true;
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
 /* Returns -1 to continue, else the exit status. */
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-	enum {
-		OPT_BUILD = 256,
-		OPT_FATAL,
-		OPT_KEYWORDS,
-		OPT_PROTOS,
-		OPT_PLUGIN
-	};
 	static const struct option lo[] = {
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
@@ -146,10 +197,19 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	    {"list-keywords", no_argument, NULL, OPT_KEYWORDS},
 	    {"list-app-layer-protos", no_argument, NULL, OPT_PROTOS},
 	    {"plugin", required_argument, NULL, OPT_PLUGIN},
+	    {"pidfile", required_argument, NULL, OPT_PIDFILE},
+	    {"user", required_argument, NULL, OPT_USER},
+	    {"group", required_argument, NULL, OPT_GROUP},
+	    {"simulate-ips", no_argument, NULL, OPT_SIMIPS},
 	    {NULL, 0, NULL, 0}};
 	int c;
-	while ((c = getopt_long(argc, argv, "r:l:c:S:Tk:vVh", lo, NULL)) !=
+	while ((c = getopt_long(argc, argv, "q:Dr:l:c:S:Tk:vVh", lo, NULL)) !=
 	       -1) {
+		int lr = live_opt(c, o);
+		if (lr == 2)
+			return 2;
+		if (lr)
+			continue;
 		switch (c) {
 		case 'r':
 			o->replay = optarg;
@@ -330,7 +390,8 @@ static int load_rules(const struct md_engine_cfg *cfg,
 }
 
 static int replay(struct md_engine_cfg *cfg, const char *path,
-		  struct md_detect *det, uint64_t failed, int verbose)
+		  struct md_detect *det, uint64_t failed, int verbose,
+		  bool simulate_ips)
 {
 	char err[512], **files;
 	size_t n;
@@ -349,6 +410,7 @@ static int replay(struct md_engine_cfg *cfg, const char *path,
 		return 1;
 	}
 	e->rules_failed_load = failed;
+	e->inline_mode = simulate_ips;
 	if (md_worker_init(&w, e)) {
 		fprintf(stderr, "medids: out of memory\n");
 		md_engine_free(e);
@@ -373,6 +435,96 @@ static int replay(struct md_engine_cfg *cfg, const char *path,
 	md_engine_free(e);
 	md_capture_files_free(files, n);
 	return bad == n && n ? 1 : 0;
+}
+
+/* What a rule reload (SIGUSR2) needs: the rule files and config. */
+struct reload_ctx {
+	const struct md_engine_cfg *cfg;
+	const struct md_conf *conf;
+	bool from_cmdline;
+};
+
+static struct md_detect *reload_rules(void *user)
+{
+	const struct reload_ctx *r = user;
+	struct md_ruleset rs = {0};
+	struct md_detect *d = NULL;
+	if (load_rules(r->cfg, r->conf, r->from_cmdline, false, &rs, &d)) {
+		md_detect_free(d);
+		d = NULL;
+	}
+	md_ruleset_fini(&rs);
+	return d;
+}
+
+static const char *conf_str(const struct md_conf *c, const char *k,
+			    const char *over)
+{
+	return over ? over : c ? md_conf_str(c, k, NULL) : NULL;
+}
+
+/* After the queues are open: background, pid file, privileges. */
+static int go_live(const struct opts *o, const struct md_conf *conf,
+		   const char *pidfile)
+{
+	char err[512];
+	if (o->daemon && md_daemon_start()) {
+		perror("medids: fork");
+		return 1;
+	}
+	if ((pidfile && md_pidfile_write(pidfile, err, sizeof(err))) ||
+	    md_drop_privileges(conf_str(conf, "run-as.user", o->user),
+			       conf_str(conf, "run-as.group", o->group), err,
+			       sizeof(err))) {
+		fprintf(stderr, "medids: %s\n", err);
+		md_daemon_ready(false);
+		return 1;
+	}
+	md_daemon_ready(true);
+	return 0;
+}
+
+static int run_inline(struct md_engine_cfg *cfg, const struct md_conf *conf,
+		      const struct opts *o, struct md_detect *det,
+		      uint64_t failed)
+{
+	char err[512];
+	struct md_nfq_cfg nc;
+	struct md_engine *e = NULL;
+	struct md_nfq *n = NULL;
+	const char *pidfile = conf_str(conf, "pid-file", o->pidfile);
+	struct reload_ctx rctx = {cfg, conf, o->n_rules > 0};
+	int rc = 1;
+
+	md_nfq_cfg_defaults(&nc);
+	if (conf && md_nfq_cfg_load(&nc, conf, err, sizeof(err))) {
+		fprintf(stderr, "medids: %s\n", err);
+		md_detect_free(det);
+		return 1;
+	}
+	memcpy(nc.queues, o->nfq.queues, sizeof(nc.queues));
+	nc.n_queues = o->nfq.n_queues;
+	if (md_engine_new(&e, cfg, det, err, sizeof(err)) ||
+	    md_nfq_open(&n, e, &nc, err, sizeof(err))) {
+		fprintf(stderr, "medids: %s\n", err);
+		goto out;
+	}
+	e->rules_failed_load = failed;
+	if (go_live(o, conf, pidfile))
+		goto out;
+	if (md_nfq_start(n, err, sizeof(err))) {
+		fprintf(stderr, "medids: %s\n", err);
+		goto out;
+	}
+	if (o->verbose)
+		fprintf(stderr, "medids: inline on %u queue(s)\n", nc.n_queues);
+	rc = md_nfq_run(n, reload_rules, &rctx);
+out:
+	md_nfq_free(n);
+	md_engine_free(e);
+	if (pidfile)
+		md_pidfile_remove(pidfile);
+	return rc;
 }
 
 static int check_only(const char *conf_path, const struct md_ruleset *rs,
@@ -413,13 +565,19 @@ int main(int argc, char **argv)
 		rc = 1;
 	if (!rc && o.test) {
 		rc = check_only(o.conf, &rs, det);
+	} else if (!rc && o.replay && o.nfq.n_queues) {
+		fprintf(stderr, "medids: -q and -r exclude each other\n");
+		rc = 2;
+	} else if (!rc && o.nfq.n_queues) {
+		rc = run_inline(&cfg, conf, &o, det, rs.failed);
+		det = NULL; /* the engine took it */
 	} else if (!rc && !o.replay) {
-		fprintf(
-		    stderr,
-		    "medids: no packet source: give -r PATH (see --help)\n");
+		fprintf(stderr, "medids: no packet source: give -q N or -r "
+				"PATH (see --help)\n");
 		rc = 2;
 	} else if (!rc) {
-		rc = replay(&cfg, o.replay, det, rs.failed, o.verbose);
+		rc = replay(&cfg, o.replay, det, rs.failed, o.verbose,
+			    o.simulate_ips);
 		det = NULL; /* the engine took it */
 	}
 out:

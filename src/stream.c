@@ -528,6 +528,19 @@ enum md_tcp_state md_stream_state(const struct md_flow *f)
 	return ssn ? (enum md_tcp_state)ssn->state : MD_TCP_NONE;
 }
 
+bool md_stream_pending(const struct md_flow *f, int dir, uint32_t seq_end)
+{
+	const struct md_tcp_session *ssn = f ? f->tcp : NULL;
+	const struct md_tcp_half *h;
+
+	if (!ssn || (ssn->flags & (MD_SSN_NOREASM | MD_SSN_RST)))
+		return false;
+	h = &ssn->h[dir & 1];
+	if (!(h->flags & MD_HALF_INIT) || (h->flags & MD_HALF_DEPTH))
+		return false;
+	return md_seq_lt(h->next_seq, seq_end);
+}
+
 const char *md_stream_state_name(enum md_tcp_state s)
 {
 	if ((unsigned)s >= sizeof(state_names) / sizeof(state_names[0]))

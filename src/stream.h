@@ -93,6 +93,10 @@ void md_stream_flow_end(struct md_stream_ctx *ctx, struct md_flow *f);
 
 /* TCP state of the flow, or MD_TCP_NONE. */
 enum md_tcp_state md_stream_state(const struct md_flow *f);
+/* Inline: whether bytes of direction dir before seq_end are still waiting
+ * for earlier bytes (a hole) before they can be inspected in order. False
+ * when the flow is not reassembled, was reset, or is past its depth. */
+bool md_stream_pending(const struct md_flow *f, int dir, uint32_t seq_end);
 /* Suricata-style state name ("established", "closed", "syn_sent", ...). */
 const char *md_stream_state_name(enum md_tcp_state s);
 /* True when a gap was seen in direction dir (EVE tcp.ts_gap/tc_gap). */
