@@ -7,12 +7,14 @@
 extern const struct md_parser md_parser_hl7;
 extern const struct md_parser md_parser_dicom;
 extern const struct md_parser md_parser_tls;
+extern const struct md_parser md_parser_ieee11073;
 
 /* Built-in parsers: one line each. */
 static const struct md_parser *const builtin[] = {
-    &md_parser_dicom, /* parsers/dicom */
-    &md_parser_hl7,   /* parsers/hl7 */
-    &md_parser_tls,   /* parsers/tls */
+    &md_parser_dicom,	  /* parsers/dicom */
+    &md_parser_hl7,	  /* parsers/hl7 */
+    &md_parser_tls,	  /* parsers/tls */
+    &md_parser_ieee11073, /* parsers/ieee11073 */
     NULL,
 };
 
