@@ -493,6 +493,8 @@ static int x73_init(void *st, const struct md_limits *lim)
 {
 	struct x73_state *s = st;
 	s->lim = *lim;
+	if (!s->lim.max_items)
+		s->lim.max_items = 256;
 	s->agent_dir = -1;
 	return 0;
 }
