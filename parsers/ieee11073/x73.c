@@ -102,10 +102,16 @@ static void body_end(struct x73_ctx *c, const struct md_rd *r)
 /* PhdAssociationInformation of an AARQ (agent) or AARE (manager). */
 static void phd_info(struct x73_ctx *c, struct md_rd *r, bool aarq)
 {
-	x73_uint(c, XF_PROTOCOL_VERSION, md_rd_be32(r));
-	x73_uint(c, XF_ENCODING_RULES, md_rd_be16(r));
-	x73_uint(c, XF_NOMENCLATURE_VERSION, md_rd_be32(r));
-	x73_uint(c, XF_FUNCTIONAL_UNITS, md_rd_be32(r));
+	uint32_t pver = md_rd_be32(r);
+	uint16_t enc = md_rd_be16(r);
+	uint32_t nver = md_rd_be32(r);
+	uint32_t fu = md_rd_be32(r);
+	if (aarq) { /* the agent's proposal; the AARE's are not logged */
+		x73_uint(c, XF_PROTOCOL_VERSION, pver);
+		x73_uint(c, XF_ENCODING_RULES, enc);
+		x73_uint(c, XF_NOMENCLATURE_VERSION, nver);
+		x73_uint(c, XF_FUNCTIONAL_UNITS, fu);
+	}
 	uint32_t type = md_rd_be32(r);
 	uint16_t idlen = md_rd_be16(r);
 	struct md_span id = md_rd_span(r, idlen);
@@ -385,9 +391,12 @@ static size_t head_step(struct x73_ctx *c, struct x73_dir *d, struct md_rd *r)
 	struct md_rd h = *r;
 	uint16_t choice = md_rd_be16(&h);
 	uint32_t len = md_rd_be16(&h);
-	uint32_t max = c->s->lim.max_pdu && c->s->lim.max_pdu < X73_APDU_MAX
-			   ? c->s->lim.max_pdu
-			   : X73_APDU_MAX;
+	const struct md_limits *lim = &c->s->lim;
+	uint32_t max = X73_APDU_MAX;
+	if (lim->max_pdu && lim->max_pdu < max)
+		max = lim->max_pdu;
+	if (lim->max_buffer > 4 && lim->max_buffer - 4 < max)
+		max = lim->max_buffer - 4; /* the engine could not hold it */
 	c->tx = MD_TX_NONE;
 	if (!choice_known(choice) && (choice >> 12) != 0xE) {
 		/* not an APDU header at all: framing is lost */

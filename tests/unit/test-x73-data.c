@@ -201,6 +201,12 @@ static void test_too_long(void **st)
 	x_has(r->out, "event - apdu_too_long\n");
 	x_has(r->out, "str 1 field=apdu 'rlrq'\n");
 	x_lacks(r->out, "truncated_apdu");
+	/* an APDU the engine's buffer could not hold is skipped too */
+	lim = LIM;
+	lim.max_buffer = 64;
+	r = LRUN(&lim, TS(q), TC(a), TS(g), TS(rq));
+	x_count(r->out, "event - apdu_too_long\n", 1);
+	x_has(r->out, "str 1 field=apdu 'rlrq'\n");
 }
 
 /* ---- choices ------------------------------------------------------------ */
