@@ -30,6 +30,12 @@ Captures:
                             and is rejected each time (rejected-unauthorized,
                             then rejected-permanent); 127.0.0.6 is rejected
                             four times.
+  x73-mds-abort.pcap        the manager reads the MDS attributes of a
+                            glucose meter (manufacturer, model, serial,
+                            firmware, specialization, dev-config-id), the
+                            agent sends a scan report; the manager's data
+                            request (MDC_ACT_DATA_REQUEST) is answered by
+                            an abort (response-timeout).
   x73-threat-set-action.pcap  after an association the manager sends a
                             roiv-confirmed-set (MDS time), a roiv-confirmed-
                             action (MDC_ACT_SET_TIME) and an unconfirmed
@@ -218,13 +224,47 @@ def set_action():
     return pkts
 
 
+def octets(b):
+    return be16(len(b)) + b
+
+
+def mds_abort():
+    pkts, t = [], BASE
+    c = Conn(pkts, "127.0.0.8", 40300, "127.0.0.2", 6024, t)
+    associate(c, cfg=1700)
+    c.send(MANAGER, prst(0x0042, 0x0103, be16(0) + be16(0) + be16(0)))
+    spec = b""
+    for typ, text in ((1, b"SYN-GLU-0001"), (5, b"1.0.4")):
+        spec += be16(typ) + be16(0) + octets(text)
+    attrs = [(0x0984, octets(SYSID_OK)),
+             (0x0928, octets(b"SynMed") + octets(b"SYN-GLU1")),
+             (0x092D, be16(2) + be16(len(spec)) + spec),
+             (0x0A44, be16(1700)),
+             (0x0A5A, be16(1) + be16(4) + be16(4113) + be16(1))]
+    lst = b"".join(be16(i) + octets(v) for i, v in attrs)
+    c.send(AGENT, prst(0x0042, 0x0203, be16(0) + be16(len(attrs)) +
+                       be16(len(lst)) + lst))
+    obs = be16(1) + octets(be16(0xF084) + ABS_TIME)
+    info = be16(0xF000) + be16(0) + be16(1) + be16(len(obs)) + obs
+    msg = be16(0) + be32(0xFFFFFFFF) + be16(0x0D1D) + octets(info)
+    c.send(AGENT, prst(0, 0x0100, msg))
+    # a data request the agent never answers: it aborts instead
+    req = be16(0x0001) + be16(0) + be16(0x8400) + be16(0)
+    c.send(MANAGER, prst(0x0043, 0x0107, be16(0) + be16(0x0C1B) +
+                         octets(req)))
+    c.send(AGENT, reason(0xE600, 2))
+    c.close()
+    return pkts
+
+
 def main(argv):
     out = argv[1] if len(argv) > 1 else os.path.dirname(
         os.path.abspath(__file__))
     for name, make in (("x73-malformed.pcap", malformed),
                        ("x73-threat-unknown-agent.pcap", unknown_agent),
                        ("x73-threat-reject-burst.pcap", reject_burst),
-                       ("x73-threat-set-action.pcap", set_action)):
+                       ("x73-threat-set-action.pcap", set_action),
+                       ("x73-mds-abort.pcap", mds_abort)):
         wrpcap(os.path.join(out, name), make())
         print(os.path.join(out, name))
     return 0
