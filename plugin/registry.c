@@ -14,14 +14,16 @@ extern const struct md_plugin md_plugin_hl7;
 extern const struct md_plugin md_plugin_http;
 extern const struct md_plugin md_plugin_tls;
 extern const struct md_plugin md_plugin_sdc;
+extern const struct md_plugin md_plugin_ieee11073;
 
 /* Built-in plugins: one line each. */
 static const struct md_plugin *const builtin[] = {
-    &md_plugin_dicom, /* parsers/dicom */
-    &md_plugin_hl7,   /* parsers/hl7 */
-    &md_plugin_http,  /* parsers/http */
-    &md_plugin_tls,   /* parsers/tls */
-    &md_plugin_sdc,   /* parsers/sdc */
+    &md_plugin_dicom,	  /* parsers/dicom */
+    &md_plugin_hl7,	  /* parsers/hl7 */
+    &md_plugin_http,	  /* parsers/http */
+    &md_plugin_tls,	  /* parsers/tls */
+    &md_plugin_ieee11073, /* parsers/ieee11073 */
+    &md_plugin_sdc,	  /* parsers/sdc */
     NULL,
 };
 

@@ -14,6 +14,8 @@ Writes DIR/<target>/ for each target (default: all of them):
                 limits)
   fuzz-http     each TCP connection of pcaps/http-*.pcap and of the shared
                 sdc11073 capture, in the same layout (parsers/http/fuzz-http.c)
+  fuzz-ieee11073  each TCP connection of pcaps/x73-*.pcap and the shared
+                ieee11073-*.pcap, written as for fuzz-hl7 (same layout)
   fuzz-dicom    parsers/dicom/fuzz-seeds.py over pcaps/dicom-*.pcap (needs
                 tshark; without it the same records are written from this
                 script's own reading of the captures)
@@ -38,7 +40,7 @@ import subprocess
 import sys
 
 TARGETS = ["fuzz-decode", "fuzz-hl7", "fuzz-http", "fuzz-dicom", "fuzz-rules",
-           "fuzz-config", "fuzz-dataset", "fuzz-sdc"]
+           "fuzz-config", "fuzz-dataset", "fuzz-sdc", "fuzz-ieee11073"]
 MAX_SEED = 16 * 1024          # fuzz-decode: bytes per input
 MAX_SHARED_PCAP = 256 * 1024  # larger shared captures are left out
 HERE = os.path.abspath(__file__)
@@ -370,6 +372,9 @@ def sources(target, src, shared):
         return []  # its seeds are tests/fuzz/regress/fuzz-sdc/
     if target == "fuzz-dicom":
         return g("pcaps", "dicom-*.pcap")
+    if target == "fuzz-ieee11073":  # fuzz-hl7's layout and seed writer
+        return g("pcaps", "x73-*.pcap") + sorted(glob.glob(os.path.join(
+            shared, "pcaps", "ieee11073-*.pcap")))
     if target == "fuzz-rules":
         return (g("rules", "*.rules") + g("tests", "rules", "*.rules") +
                 g("tests", "e2e", "*", "test.rules"))
@@ -419,7 +424,7 @@ def main():
         c = Corpus(outdir)
         if t == "fuzz-decode":
             decode_seeds(c, inputs)
-        elif t in ("fuzz-hl7", "fuzz-http"):
+        elif t in ("fuzz-hl7", "fuzz-http", "fuzz-ieee11073"):
             hl7_seeds(c, inputs)  # the same piece layout
         elif t == "fuzz-dicom":
             dicom_seeds(c, inputs, src)

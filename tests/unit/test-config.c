@@ -136,7 +136,7 @@ static void test_shipped_yaml_is_defaults(void **st)
 	assert_memory_equal(&def.app, &got.app, sizeof(def.app));
 	assert_int_equal(def.csum_mode, got.csum_mode);
 	assert_int_equal(def.stats_interval, got.stats_interval);
-	assert_int_equal(got.n_rule_files, 9);
+	assert_int_equal(got.n_rule_files, 11);
 	assert_string_equal(got.eve_file, "eve.json");
 	assert_false(got.log_phi);
 	md_conf_free(c);
