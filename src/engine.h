@@ -23,12 +23,18 @@
 enum md_csum_mode { MD_CSUM_AUTO = 0, MD_CSUM_ALL, MD_CSUM_NONE };
 
 #define MD_MAX_RULE_FILES 64
+#define MD_MAX_OUTPUTS	  MD_EVE_MAX_OUTPUTS
 
 struct md_engine_cfg {
 	char log_dir[512];
 	char eve_file[256];
 	char phi_key_file[512]; /* relative to log_dir unless absolute */
-	unsigned eve_types;
+	uint64_t eve_types;	/* the default output, when outs_set is not */
+	/* eve-log entries (enabled ones); without any in the configuration
+	 * one regular file eve_file carrying eve_types. */
+	struct md_out_cfg outs[MD_MAX_OUTPUTS];
+	size_t n_outs;
+	bool outs_set;
 	bool log_phi;
 	int csum_mode;
 	uint32_t stats_interval; /* seconds of wall time; 0 = only at exit */
