@@ -180,7 +180,7 @@ void md_eve_sync(struct md_eve *eve, unsigned ms)
 	for (size_t i = 0; eve && i < eve->n_out; i++) {
 		struct md_output *o = &eve->out[i];
 		if (o->ops->sync)
-			o->ops->sync(o, ms);
+			o->ops->sync(o, ms ? ms : o->cfg.drain_timeout);
 		else if (o->ops->flush)
 			o->ops->flush(o);
 	}

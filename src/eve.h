@@ -82,8 +82,9 @@ void md_eve_flush(struct md_eve *eve);
  * create mode). Sockets and Redis are not touched. Safe from any thread
  * between records; NULL is a no-op. */
 void md_eve_reopen(struct md_eve *eve);
-/* Flush files and wait up to ms for queued outputs to deliver (or be
- * found down), so the counters that follow are final. */
+/* Flush files and wait up to ms (0: each output's drain-timeout) for
+ * queued outputs to deliver, or to be found down, so the counters that
+ * follow are final. */
 void md_eve_sync(struct md_eve *eve, unsigned ms);
 /* Per-output counters as {"<name>":{"written":N,"dropped":N,"errors":N,
  * ...}} (a new reference), or NULL without memory. */

@@ -13,7 +13,9 @@
  *   - command never sent whole   -> back to the queue, resent later
  *   - sent whole, reply lost     -> dropped and `unconfirmed`: Redis may or
  *     may not hold it; it is not sent again
- * A broken connection is re-established with back-off; while Redis is
+ * A broken connection is re-established with back-off (a PING must
+ * succeed first: a restarted Redis loading its data is not ready); while
+ * Redis is
  * down the queue absorbs queue-max-records records / queue-memcap bytes,
  * and further records are dropped.
  */
@@ -42,13 +44,21 @@ static int redis_connect(struct md_output *o, void *arg)
 	r->c = o->cfg.server[0] == '/'
 		   ? redisConnectUnixWithTimeout(o->cfg.server, tv)
 		   : redisConnectWithTimeout(o->cfg.server, o->cfg.port, tv);
-	if (!r->c || r->c->err || redisSetTimeout(r->c, tv) != REDIS_OK) {
-		if (r->c)
-			redisFree(r->c);
-		r->c = NULL;
-		return -1;
-	}
-	return 0;
+	if (!r->c || r->c->err || redisSetTimeout(r->c, tv) != REDIS_OK)
+		goto fail;
+	/* A Redis still loading its data answers -LOADING to every write:
+	 * not ready yet, try again after the back-off. */
+	redisReply *rep = redisCommand(r->c, "PING");
+	bool ready = rep && rep->type != REDIS_REPLY_ERROR;
+	if (rep)
+		freeReplyObject(rep);
+	if (ready)
+		return 0;
+fail:
+	if (r->c)
+		redisFree(r->c);
+	r->c = NULL;
+	return -1;
 }
 
 static void redis_disconnect(struct md_output *o, void *arg)
