@@ -1,4 +1,5 @@
-/* capture-pcap.c - replay of pcap and pcapng files through libpcap. */
+/* capture-pcap.c - replay of pcap and pcapng files through libpcap.
+ * Between packets the loop polls SIGHUP (reopen the EVE files). */
 #include <dirent.h>
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -147,10 +148,28 @@ static int replay_file(struct md_worker *w, const char *file,
 	return 0;
 }
 
+/* SIGHUP, SIGUSR1 and SIGUSR2 only set flags this loop polls between
+ * packets: let them restart an interrupted read, or a replay from a pipe
+ * (tcpdump -w - | medids -r /dev/stdin) would end at logrotate's SIGHUP.
+ * The stop signals still interrupt. */
+static void restart_reads(void)
+{
+	static const int sigs[] = {SIGHUP, SIGUSR1, SIGUSR2};
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction sa;
+		if (sigaction(sigs[i], NULL, &sa) == 0 &&
+		    sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN) {
+			sa.sa_flags |= SA_RESTART;
+			sigaction(sigs[i], &sa, NULL);
+		}
+	}
+}
+
 size_t md_capture_replay(struct md_worker *w, char **files, size_t n,
 			 struct md_progress *pr, volatile sig_atomic_t *stop)
 {
 	uint64_t pcap_cnt = 0;
+	restart_reads();
 	size_t failed = 0;
 	for (size_t i = 0; i < n && !*stop; i++) {
 		md_progress_file(pr, (unsigned)i + 1, files[i]);
