@@ -97,7 +97,11 @@ int md_worker_init(struct md_worker *w, struct md_engine *e);
 void md_worker_fini(struct md_worker *w);
 /* Process one captured packet. The packet stays the caller's. */
 void md_worker_packet(struct md_worker *w, struct md_packet *p);
-/* Write a stats record summing the given workers' counters. */
+/* Write a stats record summing the given workers' counters, after
+ * waiting (up to each output's drain-timeout) for queued outputs to
+ * deliver, so its output counters are final: the call for the end of a
+ * run. Periodic records go through md_engine_stats_tick, which does not
+ * wait. */
 void md_engine_stats(struct md_engine *e, struct md_worker *const *ws, size_t n,
 		     uint64_t ts_usec);
 /* Write periodic stats when the interval has passed (cheap to call). */

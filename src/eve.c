@@ -23,8 +23,23 @@ struct md_eve_flusher {
 	pthread_cond_t cv;
 	bool stop;
 	unsigned ms; /* the shortest flush-interval of the file outputs */
+	uint64_t last[MD_EVE_MAX_OUTPUTS]; /* last flush of each output */
 	struct md_eve *eve;
 };
+
+/* Flush each file output whose flush-interval has passed. */
+static void flush_due(struct md_eve_flusher *fl)
+{
+	uint64_t now = md_out_now_ms();
+	for (size_t i = 0; i < fl->eve->n_out; i++) {
+		struct md_output *o = &fl->eve->out[i];
+		if (o->cfg.kind != MD_OUT_FILE || !o->cfg.flush_interval ||
+		    now - fl->last[i] + 5 < o->cfg.flush_interval)
+			continue;
+		o->ops->flush(o);
+		fl->last[i] = now;
+	}
+}
 
 static void *flusher_run(void *arg)
 {
@@ -39,7 +54,7 @@ static void *flusher_run(void *arg)
 		if (fl->stop)
 			break;
 		pthread_mutex_unlock(&fl->mu);
-		md_eve_flush(fl->eve);
+		flush_due(fl);
 		pthread_mutex_lock(&fl->mu);
 	}
 	pthread_mutex_unlock(&fl->mu);
