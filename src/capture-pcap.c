@@ -1,4 +1,5 @@
-/* capture-pcap.c - replay of pcap and pcapng files through libpcap. */
+/* capture-pcap.c - replay of pcap and pcapng files through libpcap.
+ * Between packets the loop polls SIGHUP (reopen the EVE files). */
 #include <dirent.h>
 #include <errno.h>
 #include <pcap/pcap.h>
@@ -8,6 +9,7 @@
 
 #include "capture.h"
 #include "mem.h"
+#include "signals.h"
 
 void md_capture_files_free(char **files, size_t n)
 {
@@ -131,6 +133,8 @@ static int replay_file(struct md_worker *w, const char *file,
 		p.pcap_cnt = ++*pcap_cnt;
 		p.linktype = dlt;
 		md_worker_packet(w, &p);
+		if (md_signal_take(MD_SIG_HUP)) /* logrotate: reopen files */
+			md_eve_reopen(w->eng->eve);
 		md_progress_packet(pr, h->caplen);
 		if (!(*pcap_cnt & 1023u))
 			md_engine_stats_tick(w->eng, &w, 1, w->now_usec);
@@ -144,10 +148,28 @@ static int replay_file(struct md_worker *w, const char *file,
 	return 0;
 }
 
+/* SIGHUP, SIGUSR1 and SIGUSR2 only set flags this loop polls between
+ * packets: let them restart an interrupted read, or a replay from a pipe
+ * (tcpdump -w - | medids -r /dev/stdin) would end at logrotate's SIGHUP.
+ * The stop signals still interrupt. */
+static void restart_reads(void)
+{
+	static const int sigs[] = {SIGHUP, SIGUSR1, SIGUSR2};
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction sa;
+		if (sigaction(sigs[i], NULL, &sa) == 0 &&
+		    sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN) {
+			sa.sa_flags |= SA_RESTART;
+			sigaction(sigs[i], &sa, NULL);
+		}
+	}
+}
+
 size_t md_capture_replay(struct md_worker *w, char **files, size_t n,
 			 struct md_progress *pr, volatile sig_atomic_t *stop)
 {
 	uint64_t pcap_cnt = 0;
+	restart_reads();
 	size_t failed = 0;
 	for (size_t i = 0; i < n && !*stop; i++) {
 		md_progress_file(pr, (unsigned)i + 1, files[i]);

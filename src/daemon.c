@@ -2,6 +2,7 @@
 #include "daemon.h"
 
 #include <cap-ng.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -136,14 +137,44 @@ static int lookup_ids(const char *user, const char *group, uid_t *uid,
 	return 0;
 }
 
-int md_drop_privileges(const char *user, const char *group, char *err,
-		       size_t errlen)
+/* Give dir and the regular files directly in it to uid:gid. */
+static int chown_logs(const char *dir, uid_t uid, gid_t gid, char *err,
+		      size_t errlen)
+{
+	DIR *d = opendir(dir);
+	if (!d || chown(dir, uid, gid)) {
+		snprintf(err, errlen, "log directory %s: %s", dir,
+			 strerror(errno));
+		if (d)
+			closedir(d);
+		return MD_E_IO;
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		char path[4096];
+		struct stat st;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+		    chown(path, uid, gid)) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			closedir(d);
+			return MD_E_IO;
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+int md_drop_privileges(const char *user, const char *group, const char *log_dir,
+		       char *err, size_t errlen)
 {
 	uid_t uid;
 	gid_t gid;
 	if (!user && !group)
 		return 0;
 	if (lookup_ids(user, group, &uid, &gid, err, errlen))
+		return MD_E_IO;
+	if (log_dir && chown_logs(log_dir, uid, gid, err, errlen))
 		return MD_E_IO;
 	capng_clear(CAPNG_SELECT_BOTH);
 	capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED,

@@ -29,9 +29,12 @@ void md_pidfile_remove(const char *path);
 
 /* Switch to user/group (either may be NULL: keep; group defaults to the
  * user's) keeping only CAP_NET_ADMIN, with supplementary groups and the
- * bounding set cleared. Call before any thread starts (capabilities are
- * per thread). Returns 0 or MD_E_IO with err set. */
-int md_drop_privileges(const char *user, const char *group, char *err,
-		       size_t errlen);
+ * bounding set cleared. The log directory log_dir (may be NULL) and the
+ * files in it are given to that user first, so that log files can be
+ * reopened on SIGHUP (rotation) and new ones created. Call before any
+ * thread starts (capabilities are per thread). Returns 0 or MD_E_IO with
+ * err set. */
+int md_drop_privileges(const char *user, const char *group, const char *log_dir,
+		       char *err, size_t errlen);
 
 #endif

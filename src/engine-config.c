@@ -5,57 +5,338 @@
  * "FILE:LINE: key: reason".
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "engine.h"
 #include "registry.h"
 
 #define E err, errlen
 
+/* ---- outputs: eve-log entries (Suricata's shape) ------------------------ */
+
+/* "FILE:LINE: key: reason" for node n. */
+static int bad_val(const struct md_conf *c, const struct md_conf_node *n,
+		   const char *key, const char *why, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s:%d: %s: '%s' %s", c->file, n ? n->line : 0,
+		 key, n && n->val ? n->val : "", why);
+	return MD_E_INVAL;
+}
+
+/* Index of s in names[0..n) (case-insensitive), or -1. */
+static int pick(const char *s, const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (names[i] && !strcasecmp(s, names[i]))
+			return i;
+	return -1;
+}
+
+/* Protocols whose names are valid types even when their parser is not
+ * built in: their records simply never come. */
+static const char *const app_names[] = {"dicom", "hl7",	 "ieee11073",
+					"sdc",	 "http", "tls"};
+
+static int type_bit(const char *v, uint64_t *bit)
+{
+	static const char *const fixed[] = {"alert", "anomaly", "flow",
+					    "stats", NULL,	"inventory"};
+	int i = pick(v, fixed, 6);
+	if (i >= 0)
+		return *bit = 1ull << i, 0;
+	int pid = md_registry_find(v);
+	if (pid >= 0 && pid < 32)
+		return *bit = MD_EVE_APP_ONE(pid), 0;
+	*bit = 0;
+	return pick(v, app_names, 6) >= 0 ? 0 : -1;
+}
+
+/* types: [alert, dicom, ...]; a map item (`- alert: {...}`) names its
+ * type by its key, as in Suricata. */
+static int load_types(struct md_out_cfg *o, const struct md_conf *c,
+		      const struct md_conf_node *n, char *err, size_t errlen)
+{
+	if (!n)
+		return 0;
+	if (n->kind != MD_CONF_SEQ)
+		return bad_val(c, n, "types", "is not a list", E);
+	o->types = 0;
+	for (const struct md_conf_node *t = n->child; t; t = t->next) {
+		const char *v = t->val ? t->val
+				: t->kind == MD_CONF_MAP && t->child
+				    ? t->child->key
+				    : "";
+		uint64_t bit;
+		if (type_bit(v, &bit)) {
+			snprintf(
+			    err, errlen,
+			    "%s:%d: types: '%s' is not an event type "
+			    "(alert, anomaly, flow, stats, inventory, or a "
+			    "protocol: dicom, hl7, ieee11073, sdc, http, "
+			    "tls)",
+			    c->file, t->line, v);
+			return MD_E_INVAL;
+		}
+		o->types |= bit;
+	}
+	return 0;
+}
+
+static int load_str(char *dst, size_t len, const struct md_conf *c,
+		    const char *base, const char *key, char *err, size_t errlen)
+{
+	char path[160];
+	snprintf(path, sizeof(path), "%s.%s", base, key);
+	const struct md_conf_node *n = md_conf_find(c, path);
+	if (!n)
+		return 0;
+	if (!n->val || !n->val[0] || strlen(n->val) >= len)
+		return bad_val(c, n, key, "is empty or too long", E);
+	snprintf(dst, len, "%s", n->val);
+	return 0;
+}
+
+static int load_ms(uint32_t *dst, const struct md_conf *c, const char *base,
+		   const char *key, uint32_t min, char *err, size_t errlen)
+{
+	char path[160];
+	uint64_t v;
+	snprintf(path, sizeof(path), "%s.%s", base, key);
+	if (md_conf_uint(c, path, *dst, 86400000u, &v, E))
+		return MD_E_INVAL;
+	if (v < min)
+		return bad_val(c, md_conf_find(c, path), key, "is too small",
+			       E);
+	*dst = (uint32_t)v;
+	return 0;
+}
+
+static int load_syslog(struct md_out_cfg *o, const struct md_conf *c,
+		       const char *base, char *err, size_t errlen)
+{
+	static const char *const fac[] = {
+	    "kern",   "user",	"mail",	  "daemon", "auth",	"syslog",
+	    "lpr",    "news",	"uucp",	  "cron",   "authpriv", "ftp",
+	    NULL,     NULL,	NULL,	  NULL,	    "local0",	"local1",
+	    "local2", "local3", "local4", "local5", "local6",	"local7"};
+	static const char *const lvl[] = {"emerg",   "alert",  "crit", "err",
+					  "warning", "notice", "info", "debug"};
+	char path[160];
+	const struct md_conf_node *n;
+	snprintf(path, sizeof(path), "%s.facility", base);
+	if ((n = md_conf_find(c, path)) &&
+	    (!n->val || (o->facility = pick(n->val, fac, 24)) < 0))
+		return bad_val(c, n, "facility",
+			       "is not a syslog facility (local0..local7, "
+			       "daemon, user, ...)",
+			       E);
+	snprintf(path, sizeof(path), "%s.level", base);
+	if ((n = md_conf_find(c, path)) && n->val &&
+	    !strcasecmp(n->val, "error"))
+		o->level = 3;
+	else if (n && n->val && !strcasecmp(n->val, "warn"))
+		o->level = 4;
+	else if (n && (!n->val || (o->level = pick(n->val, lvl, 8)) < 0))
+		return bad_val(c, n, "level",
+			       "is not a syslog level (emerg .. debug)", E);
+	return load_str(o->ident, sizeof(o->ident), c, base, "identity", E) ||
+		       load_str(o->filename, sizeof(o->filename), c, base,
+				"socket", E)
+		   ? MD_E_INVAL
+		   : 0;
+}
+
+static int load_redis(struct md_out_cfg *o, const struct md_conf *c,
+		      const char *base, char *err, size_t errlen)
+{
+	static const char *const modes[] = {"lpush", "rpush", "publish", "list",
+					    "channel"};
+	static const int mode_of[] = {MD_REDIS_LPUSH, MD_REDIS_RPUSH,
+				      MD_REDIS_PUBLISH, MD_REDIS_LPUSH,
+				      MD_REDIS_PUBLISH};
+	char rb[140], path[200];
+	uint64_t v;
+	bool pipe;
+	int m = 0;
+	snprintf(rb, sizeof(rb), "%s.redis", base);
+	if (load_str(o->server, sizeof(o->server), c, rb, "server", E) ||
+	    load_str(o->key, sizeof(o->key), c, rb, "key", E))
+		return MD_E_INVAL;
+	snprintf(path, sizeof(path), "%s.port", rb);
+	if (md_conf_uint(c, path, o->port, 65535, &v, E))
+		return MD_E_INVAL;
+	o->port = (uint16_t)v;
+	snprintf(path, sizeof(path), "%s.mode", rb);
+	const struct md_conf_node *n = md_conf_find(c, path);
+	if (n && (!n->val || (m = pick(n->val, modes, 5)) < 0))
+		return bad_val(c, n, "mode",
+			       "is not list, lpush, rpush, channel or publish",
+			       E);
+	if (n)
+		o->redis_mode = mode_of[m];
+	snprintf(path, sizeof(path), "%s.pipelining.enabled", rb);
+	if (md_conf_bool(c, path, true, &pipe, E))
+		return MD_E_INVAL;
+	snprintf(path, sizeof(path), "%s.pipelining.batch-size", rb);
+	if (md_conf_uint(c, path, o->batch, 100000, &v, E))
+		return MD_E_INVAL;
+	o->batch = pipe && v ? (uint32_t)v : 1;
+	return 0;
+}
+
+/* Settings of every kind (absent keys keep the defaults). */
+static int load_common(struct md_out_cfg *o, const struct md_conf *c,
+		       const char *base, char *err, size_t errlen)
+{
+	char path[160];
+	uint64_t v;
+	if (load_str(o->filename, sizeof(o->filename), c, base, "filename", E))
+		return MD_E_INVAL;
+	snprintf(path, sizeof(path), "%s.buffer-size", base);
+	if (md_conf_size(c, path, o->buffer_size, &v, E))
+		return MD_E_INVAL;
+	if (v > (256u << 20))
+		return bad_val(c, md_conf_find(c, path), "buffer-size",
+			       "is larger than 256mb", E);
+	o->buffer_size = (uint32_t)v;
+	snprintf(path, sizeof(path), "%s.threaded", base);
+	if (md_conf_bool(c, path, false, &o->threaded, E))
+		return MD_E_INVAL;
+	snprintf(path, sizeof(path), "%s.filemode", base);
+	const struct md_conf_node *n = md_conf_find(c, path);
+	if (n) {
+		char *end;
+		unsigned long m = n->val ? strtoul(n->val, &end, 8) : 01000;
+		if (!n->val || *end || m > 0777)
+			return bad_val(c, n, "filemode",
+				       "is not an octal mode (e.g. 640)", E);
+		o->filemode = (uint32_t)m;
+	}
+	snprintf(path, sizeof(path), "%s.queue-max-records", base);
+	if (md_conf_uint(c, path, o->queue_max, 1u << 24, &v, E))
+		return MD_E_INVAL;
+	o->queue_max = (uint32_t)v;
+	snprintf(path, sizeof(path), "%s.queue-memcap", base);
+	return md_conf_size(c, path, o->queue_memcap, &o->queue_memcap, E) ||
+		       load_ms(&o->flush_interval, c, base, "flush-interval", 0,
+			       E) ||
+		       load_ms(&o->backoff_min, c, base, "reconnect-min", 1,
+			       E) ||
+		       load_ms(&o->backoff_max, c, base, "reconnect-max", 1,
+			       E) ||
+		       load_ms(&o->drain_timeout, c, base, "drain-timeout", 0,
+			       E) ||
+		       load_ms(&o->timeout, c, base, "timeout", 1, E)
+		   ? MD_E_INVAL
+		   : 0;
+}
+
+/* Name for the stats (output.<name>): letters, digits, '-' and '_';
+ * default the kind, then <kind>-2, <kind>-3 for more of a kind. */
+static int load_name(struct md_engine_cfg *cfg, struct md_out_cfg *o,
+		     const struct md_conf *c, const char *base, char *err,
+		     size_t errlen)
+{
+	char path[160];
+	snprintf(path, sizeof(path), "%s.name", base);
+	const struct md_conf_node *n = md_conf_find(c, path);
+	if (n) {
+		if (!n->val || !n->val[0] || strlen(n->val) >= MD_OUT_NAME ||
+		    n->val[strspn(n->val, "abcdefghijklmnopqrstuvwxyz"
+					  "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					  "0123456789_-")])
+			return bad_val(c, n, "name",
+				       "is not 1-47 letters, digits, - or _",
+				       E);
+		snprintf(o->name, sizeof(o->name), "%s", n->val);
+	}
+	char want[MD_OUT_NAME];
+	snprintf(want, sizeof(want), "%s", o->name);
+	for (unsigned k = 2;; k++) {
+		size_t i;
+		for (i = 0;
+		     i < cfg->n_outs && strcmp(cfg->outs[i].name, o->name); i++)
+			;
+		if (i == cfg->n_outs)
+			return 0;
+		if (n)
+			return bad_val(c, n, "name", "is used twice", E);
+		snprintf(o->name, sizeof(o->name), "%.40s-%u", want, k);
+	}
+}
+
+static int load_eve_log(struct md_engine_cfg *cfg, const struct md_conf *c,
+			const struct md_conf_node *ev, const char *base,
+			char *err, size_t errlen)
+{
+	static const char *const kinds[] = {
+	    "regular", "unix_dgram", "unix_stream", "syslog", "redis", "file"};
+	char path[160];
+	bool on;
+	snprintf(path, sizeof(path), "%s.enabled", base);
+	if (md_conf_bool(c, path, true, &on, E))
+		return MD_E_INVAL;
+	if (!on)
+		return 0;
+	const struct md_conf_node *n = md_conf_child(ev, "filetype");
+	int kind = n && n->val ? pick(n->val, kinds, 6) : MD_OUT_FILE;
+	if (kind < 0)
+		return bad_val(c, n, "filetype",
+			       "is not regular, unix_dgram, "
+			       "unix_stream, syslog or redis",
+			       E);
+	if (kind == 5)
+		kind = MD_OUT_FILE;
+	if (cfg->n_outs == MD_MAX_OUTPUTS) {
+		snprintf(err, errlen, "%s:%d: more than %d eve-log outputs",
+			 c->file, ev->line, MD_MAX_OUTPUTS);
+		return MD_E_INVAL;
+	}
+	struct md_out_cfg *o = &cfg->outs[cfg->n_outs];
+	md_out_cfg_defaults(o, kind);
+	if (load_common(o, c, base, E) ||
+	    load_types(o, c, md_conf_child(ev, "types"), E) ||
+	    (kind == MD_OUT_SYSLOG && load_syslog(o, c, base, E)) ||
+	    (kind == MD_OUT_REDIS && load_redis(o, c, base, E)) ||
+	    load_name(cfg, o, c, base, E))
+		return MD_E_INVAL;
+	bool first_file = kind == MD_OUT_FILE;
+	for (size_t i = 0; i < cfg->n_outs; i++)
+		first_file = first_file && cfg->outs[i].kind != MD_OUT_FILE;
+	if (first_file)
+		snprintf(cfg->eve_file, sizeof(cfg->eve_file), "%s",
+			 o->filename);
+	cfg->n_outs++;
+	return 0;
+}
+
 static int load_outputs(struct md_engine_cfg *cfg, const struct md_conf *c,
 			char *err, size_t errlen)
 {
 	const struct md_conf_node *outs = md_conf_find(c, "outputs");
+	char base[64];
+	int i = 0;
 	if (!outs)
 		return 0;
-	for (const struct md_conf_node *o = outs->child; o; o = o->next) {
+	md_registry_init();
+	for (const struct md_conf_node *o = outs->child; o; o = o->next, i++) {
 		const struct md_conf_node *ev = md_conf_child(o, "eve-log");
 		if (!ev)
 			continue;
-		const struct md_conf_node *n = md_conf_child(ev, "filename");
-		if (n && n->val)
-			snprintf(cfg->eve_file, sizeof(cfg->eve_file), "%s",
-				 n->val);
-		n = md_conf_child(ev, "phi-key-file");
+		snprintf(base, sizeof(base), "outputs.%d.eve-log", i);
+		const struct md_conf_node *n =
+		    md_conf_child(ev, "phi-key-file");
 		if (n && n->val)
 			snprintf(cfg->phi_key_file, sizeof(cfg->phi_key_file),
 				 "%s", n->val);
 		n = md_conf_child(ev, "log-phi");
-		if (n && n->val && md_parse_bool(n->val, &cfg->log_phi)) {
-			snprintf(err, errlen,
-				 "%s:%d: log-phi: '%s' is not yes or no",
-				 c->file, n->line, n->val);
+		if (n && n->val && md_parse_bool(n->val, &cfg->log_phi))
+			return bad_val(c, n, "log-phi", "is not yes or no", E);
+		cfg->outs_set = true;
+		if (load_eve_log(cfg, c, ev, base, E))
 			return MD_E_INVAL;
-		}
-		n = md_conf_child(ev, "types");
-		if (n && n->kind == MD_CONF_SEQ) {
-			cfg->eve_types = 0;
-			for (const struct md_conf_node *t = n->child; t;
-			     t = t->next) {
-				const char *v = t->val ? t->val : "";
-				if (!strcmp(v, "alert"))
-					cfg->eve_types |= MD_EVE_ALERT;
-				else if (!strcmp(v, "anomaly"))
-					cfg->eve_types |= MD_EVE_ANOMALY;
-				else if (!strcmp(v, "flow"))
-					cfg->eve_types |= MD_EVE_FLOW;
-				else if (!strcmp(v, "stats"))
-					cfg->eve_types |= MD_EVE_STATS;
-				else
-					cfg->eve_types |= MD_EVE_APP;
-			}
-		}
-		break; /* one EVE output for now */
 	}
 	return 0;
 }
@@ -304,8 +585,11 @@ int md_engine_cfg_load(struct md_engine_cfg *cfg, const struct md_conf *c,
 	    load_stream(cfg, c, E) || load_app(cfg, c, E) ||
 	    load_inline(cfg, c, E))
 		return MD_E_INVAL;
-	if (!stats_on)
-		cfg->eve_types &= ~(unsigned)MD_EVE_STATS;
+	if (!stats_on) {
+		cfg->eve_types &= ~(uint64_t)MD_EVE_STATS;
+		for (size_t i = 0; i < cfg->n_outs; i++)
+			cfg->outs[i].types &= ~(uint64_t)MD_EVE_STATS;
+	}
 	load_rules(cfg, c);
 	return 0;
 }

@@ -311,9 +311,9 @@ void md_worker_adopt_rules(struct md_worker *w)
  * rules read. On allocation failure a parser keeps every field. */
 static void field_use(struct md_engine *e)
 {
-	bool logged = e->eve && (e->eve->types & MD_EVE_APP);
 	for (size_t pid = 0; pid < md_registry_count() && pid < 32; pid++) {
 		const struct md_parser *pp = md_registry_get(pid);
+		bool logged = e->eve && (e->eve->types & md_eve_app_type(pp));
 		struct md_field_use *u =
 		    md_calloc(pp->n_fields ? pp->n_fields : 1, sizeof(*u));
 		if (!u)
@@ -325,6 +325,44 @@ static void field_use(struct md_engine *e)
 			md_detect_field_use(e->detect, (int)pid, pp, u);
 		e->use[pid] = u;
 	}
+}
+
+/* The eve-log outputs (or the default file), paths relative to the log
+ * directory made absolute. */
+static int open_outputs(struct md_engine *e, const struct md_engine_cfg *cfg,
+			char *err, size_t errlen)
+{
+	size_t n = cfg->outs_set ? cfg->n_outs : 1;
+	struct md_out_cfg *outs = md_calloc(n ? n : 1, sizeof(*outs));
+	if (!outs) {
+		snprintf(err, errlen, "out of memory");
+		return MD_E_NOMEM;
+	}
+	if (cfg->outs_set) {
+		memcpy(outs, cfg->outs, n * sizeof(*outs));
+	} else {
+		md_out_cfg_defaults(&outs[0], MD_OUT_FILE);
+		snprintf(outs[0].filename, sizeof(outs[0].filename), "%s",
+			 cfg->eve_file);
+		outs[0].types = cfg->eve_types;
+	}
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		char tmp[MD_OUT_PATH], *f = outs[i].filename;
+		if (f[0] == '/')
+			continue;
+		snprintf(tmp, sizeof(tmp), "%s", f);
+		if (snprintf(f, MD_OUT_PATH, "%s/%s", cfg->log_dir, tmp) >=
+		    MD_OUT_PATH) {
+			snprintf(err, errlen, "%s/%s: path too long",
+				 cfg->log_dir, tmp);
+			rc = MD_E_INVAL;
+		}
+	}
+	if (!rc)
+		rc = md_eve_new(&e->eve, outs, n, err, errlen);
+	md_free(outs);
+	return rc;
 }
 
 int md_engine_new(struct md_engine **out, const struct md_engine_cfg *cfg,
@@ -349,8 +387,7 @@ int md_engine_new(struct md_engine **out, const struct md_engine_cfg *cfg,
 	}
 	e->cfg = *cfg;
 	e->detect = detect;
-	snprintf(path, sizeof(path), "%s/%s", cfg->log_dir, cfg->eve_file);
-	int rc = md_eve_open(&e->eve, path, cfg->eve_types, err, errlen);
+	int rc = open_outputs(e, cfg, err, errlen);
 	if (rc) {
 		md_detect_free(detect);
 		md_free(e);
@@ -439,17 +476,19 @@ static json_t *detect_stats(const struct md_engine *e)
 	return o;
 }
 
-void md_engine_stats(struct md_engine *e, struct md_worker *const *ws, size_t n,
-		     uint64_t ts_usec)
+static void write_stats(struct md_engine *e, struct md_worker *const *ws,
+			size_t n, uint64_t ts_usec)
 {
 	struct md_counters sum = {{0}};
 	for (size_t i = 0; i < n; i++)
 		for (unsigned c = 0; c < MD_CTR_MAX; c++)
 			sum.v[c] += ws[i]->ctr.v[c];
 	sum.v[MD_CTR_EVE_WRITTEN] = e->eve->written;
-	sum.v[MD_CTR_EVE_ERRORS] = e->eve->errors;
+	sum.v[MD_CTR_EVE_ERRORS] =
+	    e->eve->errors + md_eve_output_errors(e->eve);
 	uint64_t up = (md_time_mono_usec() - e->start_mono) / 1000000u;
 	json_t *extra = detect_stats(e);
+	json_object_set_new(extra, "output", md_eve_stats_json(e->eve));
 	if (e->stats_extra) {
 		json_t *x = e->stats_extra(e->stats_user);
 		if (x)
@@ -461,6 +500,13 @@ void md_engine_stats(struct md_engine *e, struct md_worker *const *ws, size_t n,
 	e->last_stats_mono = md_time_mono_usec();
 }
 
+void md_engine_stats(struct md_engine *e, struct md_worker *const *ws, size_t n,
+		     uint64_t ts_usec)
+{
+	md_eve_sync(e->eve, 0); /* queued records delivered: final counts */
+	write_stats(e, ws, n, ts_usec);
+}
+
 void md_engine_stats_tick(struct md_engine *e, struct md_worker *const *ws,
 			  size_t n, uint64_t ts_usec)
 {
@@ -468,5 +514,5 @@ void md_engine_stats_tick(struct md_engine *e, struct md_worker *const *ws,
 		return;
 	uint64_t now = md_time_mono_usec();
 	if (now - e->last_stats_mono >= e->cfg.stats_interval * 1000000ull)
-		md_engine_stats(e, ws, n, ts_usec);
+		write_stats(e, ws, n, ts_usec);
 }

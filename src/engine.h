@@ -25,12 +25,18 @@
 enum md_csum_mode { MD_CSUM_AUTO = 0, MD_CSUM_ALL, MD_CSUM_NONE };
 
 #define MD_MAX_RULE_FILES 64
+#define MD_MAX_OUTPUTS	  MD_EVE_MAX_OUTPUTS
 
 struct md_engine_cfg {
 	char log_dir[512];
 	char eve_file[256];
 	char phi_key_file[512]; /* relative to log_dir unless absolute */
-	unsigned eve_types;
+	uint64_t eve_types;	/* the default output, when outs_set is not */
+	/* eve-log entries (enabled ones); without any in the configuration
+	 * one regular file eve_file carrying eve_types. */
+	struct md_out_cfg outs[MD_MAX_OUTPUTS];
+	size_t n_outs;
+	bool outs_set;
 	bool log_phi;
 	int csum_mode;
 	uint32_t stats_interval; /* seconds of wall time; 0 = only at exit */
@@ -136,7 +142,11 @@ int md_engine_reload(struct md_engine *e, struct md_detect *detect,
 		     struct md_worker *const *ws, size_t n,
 		     unsigned timeout_ms);
 
-/* Write a stats record summing the given workers' counters. */
+/* Write a stats record summing the given workers' counters, after
+ * waiting (up to each output's drain-timeout) for queued outputs to
+ * deliver, so its output counters are final: the call for the end of a
+ * run. Periodic records go through md_engine_stats_tick, which does not
+ * wait. */
 void md_engine_stats(struct md_engine *e, struct md_worker *const *ws, size_t n,
 		     uint64_t ts_usec);
 /* Write periodic stats when the interval has passed (cheap to call). */

@@ -74,14 +74,15 @@ void md_eve_tx(struct md_eve *eve, const struct md_flow *f,
 {
 	char stack[8192];
 	struct md_jb jb;
-	if (!eve || !(eve->types & MD_EVE_APP))
+	uint64_t type = md_eve_app_type(pp);
+	if (!eve || !(eve->types & type))
 		return;
 	md_jb_init_buf(&jb, stack, sizeof(stack));
 	md_eve_jb_header(&jb, pp->name, ts_usec, f, NULL, tx->dir);
 	md_jb_uint(&jb, "tx_id", tx->id);
 	md_eve_tx_write(&jb, pp->name, pp, tx, &eve->phi, eve->max_values);
 	md_jb_close(&jb);
-	md_eve_write_jb(eve, MD_EVE_APP, &jb);
+	md_eve_write_jb(eve, type, &jb);
 	md_jb_free(&jb);
 }
 

@@ -21,17 +21,24 @@
 #include "jb.h"
 #include "util-sha256.h"
 #include "md-parser.h"
+#include "output.h"
 #include "packet.h"
 
-/* Event types an output can carry (bit per type). */
+/* Event types an output can carry: a bit per type in a uint64_t mask.
+ * Transaction records of parser id N (plugin/registry.h) carry bit
+ * MD_EVE_APP_ONE(N); an output's `types:` list selects them by parser
+ * name (dicom, hl7, ...). */
 enum md_eve_type {
 	MD_EVE_ALERT = 1u << 0,
 	MD_EVE_ANOMALY = 1u << 1,
 	MD_EVE_FLOW = 1u << 2,
 	MD_EVE_STATS = 1u << 3,
-	MD_EVE_APP = 1u << 4, /* per-protocol transaction records */
-	MD_EVE_ALL = 0xffffu,
+	MD_EVE_INVENTORY = 1u << 5,
 };
+#define MD_EVE_APP_SHIFT  32
+#define MD_EVE_APP_ONE(n) (1ull << (MD_EVE_APP_SHIFT + (n)))
+#define MD_EVE_APP	  0xffffffff00000000ull /* every protocol's records */
+#define MD_EVE_ALL	  (~0ull)
 
 /* How patient-identifying values are written: in clear, or as
  * "phi:" + 32 hex digits of HMAC-SHA-256(key, value). */
@@ -41,24 +48,52 @@ struct md_phi {
 	struct md_hmac_key hk; /* from key: md_eve_phi_key_load sets it */
 };
 
+#define MD_EVE_MAX_OUTPUTS 8
+
+/* The set of outputs the engine writes to (eve-log entries). */
 struct md_eve {
-	FILE *fp;
-	char *path;
-	pthread_mutex_t lock;
-	unsigned types;
+	struct md_output out[MD_EVE_MAX_OUTPUTS];
+	size_t n_out;
+	uint64_t types; /* union of the outputs' types */
 	struct md_phi phi;
 	unsigned max_values;
+	/* Records handed to at least one output; records that could not be
+	 * built (out of memory). Per-output counts: md_eve_stats_json. */
 	uint64_t written, errors;
+	struct md_eve_flusher *flusher; /* periodic flush of file outputs */
 };
 
-/* Open (append) the EVE file at path. Returns 0 or MD_E_IO with a message
- * in err. *out is owned by the caller (md_eve_close). */
-int md_eve_open(struct md_eve **out, const char *path, unsigned types,
+/* Open every output of cfgs[0..n) (file and socket paths absolute).
+ * Returns 0, or an MD_E_* code with "path: reason" in err (nothing left
+ * open). *out is owned by the caller (md_eve_close). */
+int md_eve_new(struct md_eve **out, const struct md_out_cfg *cfgs, size_t n,
+	       char *err, size_t errlen);
+/* One regular-file output at path (append) carrying `types`, with the
+ * default settings. Same contract as md_eve_new. */
+int md_eve_open(struct md_eve **out, const char *path, uint64_t types,
 		char *err, size_t errlen);
-/* Flush and close; NULL is a no-op. */
+/* Deliver what can be delivered within the outputs' drain-timeout, close
+ * every output and free; NULL is a no-op. Outputs that dropped records
+ * are reported on stderr. */
 void md_eve_close(struct md_eve *eve);
-/* Flush buffered records to the file. */
+/* Write buffered file records out now. */
 void md_eve_flush(struct md_eve *eve);
+/* Flush, close and reopen every file output by name (SIGHUP: logrotate's
+ * create mode). Sockets and Redis are not touched. Safe from any thread
+ * between records; NULL is a no-op. */
+void md_eve_reopen(struct md_eve *eve);
+/* Flush files and wait up to ms (0: each output's drain-timeout) for
+ * queued outputs to deliver, or to be found down, so the counters that
+ * follow are final. */
+void md_eve_sync(struct md_eve *eve, unsigned ms);
+/* Per-output counters as {"<name>":{"written":N,"dropped":N,"errors":N,
+ * ...}} (a new reference), or NULL without memory. */
+json_t *md_eve_stats_json(struct md_eve *eve);
+/* Sum of the outputs' error counters. */
+uint64_t md_eve_output_errors(const struct md_eve *eve);
+/* The type bit of parser pp's transaction records. */
+uint64_t md_eve_app_type(const struct md_parser *pp);
+
 /* Open a record in jb (the top-level object) and write the common header.
  * f may be NULL (packet-only records); p may be NULL (records at flow end).
  * dir is the record's direction (0 = to server) when f is given, else -1.
@@ -66,9 +101,10 @@ void md_eve_flush(struct md_eve *eve);
 void md_eve_jb_header(struct md_jb *jb, const char *event_type,
 		      uint64_t ts_usec, const struct md_flow *f,
 		      const struct md_packet *p, int dir);
-/* Write the record in jb as one line if its type is enabled. Returns 0,
- * or MD_E_IO / MD_E_NOMEM (counted in eve->errors). */
-int md_eve_write_jb(struct md_eve *eve, unsigned type, struct md_jb *jb);
+/* Hand the record in jb to every output whose types include `type` (an
+ * MD_EVE_* bit). Returns 0, MD_E_NOMEM (record not built, counted in
+ * eve->errors) or the first output's failure (counted by that output). */
+int md_eve_write_jb(struct md_eve *eve, uint64_t type, struct md_jb *jb);
 
 /* Set the value at a dotted path inside obj, creating objects on the way.
  * Takes the reference to val. Returns 0 or MD_E_INVAL. */

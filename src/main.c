@@ -465,7 +465,7 @@ static const char *conf_str(const struct md_conf *c, const char *k,
 
 /* After the queues are open: background, pid file, privileges. */
 static int go_live(const struct opts *o, const struct md_conf *conf,
-		   const char *pidfile)
+		   const char *pidfile, const char *log_dir)
 {
 	char err[512];
 	if (o->daemon && md_daemon_start()) {
@@ -474,8 +474,8 @@ static int go_live(const struct opts *o, const struct md_conf *conf,
 	}
 	if ((pidfile && md_pidfile_write(pidfile, err, sizeof(err))) ||
 	    md_drop_privileges(conf_str(conf, "run-as.user", o->user),
-			       conf_str(conf, "run-as.group", o->group), err,
-			       sizeof(err))) {
+			       conf_str(conf, "run-as.group", o->group),
+			       log_dir, err, sizeof(err))) {
 		fprintf(stderr, "medids: %s\n", err);
 		md_daemon_ready(false);
 		return 1;
@@ -510,7 +510,7 @@ static int run_inline(struct md_engine_cfg *cfg, const struct md_conf *conf,
 		goto out;
 	}
 	e->rules_failed_load = failed;
-	if (go_live(o, conf, pidfile))
+	if (go_live(o, conf, pidfile, cfg->log_dir))
 		goto out;
 	if (md_nfq_start(n, err, sizeof(err))) {
 		fprintf(stderr, "medids: %s\n", err);

@@ -41,8 +41,12 @@ sleep 0.5
 kill -0 "$NQ_MEDIDS_PID" || nq_fail "SIGHUP ended medids"
 timeout 30 ip netns exec "$NQ_C" storescu -to 5 -ta 5 -aet LIVE $NQ_SIP 11112 "$NQ_DIR/obj.dcm" \
 	>"$NQ_DIR/scu2.log" 2>&1 || nq_fail "store after SIGHUP failed"
-sleep 1.5
-n=$(nq_eve 'r["event_type"]=="stats" and "nfq0" in r["stats"].get("nfq", {}) and r["stats"]["ips"]["accepted"] > 0')
+# Stats every second, the EVE file flushed every second: wait up to 10 s.
+for _ in $(seq 20); do
+	sleep 0.5
+	n=$(nq_eve 'r["event_type"]=="stats" and "nfq0" in r["stats"].get("nfq", {}) and r["stats"]["ips"]["accepted"] > 0')
+	[ "$n" -ge 1 ] && break
+done
 [ "$n" -ge 1 ] || nq_fail "no periodic stats with ips and nfq counters"
 kill -TERM "$NQ_MEDIDS_PID"
 nq_wait_for 10 eval '! kill -0 $NQ_MEDIDS_PID 2>/dev/null' || nq_fail "daemon did not stop on SIGTERM"
