@@ -29,7 +29,7 @@ enum md_csum_mode { MD_CSUM_AUTO = 0, MD_CSUM_ALL, MD_CSUM_NONE };
 
 struct md_engine_cfg {
 	char log_dir[512];
-	char eve_file[256];
+	char eve_file[512];
 	char phi_key_file[512]; /* relative to log_dir unless absolute */
 	uint64_t eve_types;	/* the default output, when outs_set is not */
 	/* eve-log entries (enabled ones); without any in the configuration
