@@ -8,6 +8,7 @@
 
 #include "capture.h"
 #include "mem.h"
+#include "signals.h"
 
 void md_capture_files_free(char **files, size_t n)
 {
@@ -132,6 +133,8 @@ static int replay_file(struct md_worker *w, const char *file,
 		p.linktype = dlt;
 		md_worker_packet(w, &p);
 		md_progress_packet(pr, h->caplen);
+		if (md_signal_take(MD_SIG_USR1))
+			md_engine_snapshot(w->eng);
 		if (!(*pcap_cnt & 1023u))
 			md_engine_stats_tick(w->eng, &w, 1, w->now_usec);
 	}

@@ -30,6 +30,7 @@ enum md_eve_type {
 	MD_EVE_FLOW = 1u << 2,
 	MD_EVE_STATS = 1u << 3,
 	MD_EVE_APP = 1u << 4, /* per-protocol transaction records */
+	MD_EVE_INVENTORY = 1u << 5, /* inventory lifecycle records */
 	MD_EVE_ALL = 0xffffu,
 };
 
