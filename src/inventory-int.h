@@ -178,6 +178,7 @@ struct md_inv_obs {
 	const struct md_tx *tx;
 	uint64_t now;
 	struct md_inv_dev *dev[2]; /* devices bound to side 0 / 1 */
+	unsigned was[2];	   /* their security flags when bound */
 	/* what changed on each side during this transaction */
 	bool is_new[2], vuln_new[2];
 	struct md_inv_change ch[2][MD_INV_MAX_CHANGES];

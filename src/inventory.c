@@ -130,6 +130,14 @@ void md_inv_clean(char *out, size_t outlen, const uint8_t *p, size_t len)
 
 /* ---- observations ---------------------------------------------------- */
 
+/* tls, credentials and PHI in clear as bits 0, 1, 2. */
+static unsigned flags_of(const struct md_inv_dev *v)
+{
+	return v ? (unsigned)v->tls | (unsigned)v->creds_clear << 1 |
+		       (unsigned)v->phi_clear << 2
+		 : 0;
+}
+
 static void add_change(struct md_inv_obs *o, struct md_inv_dev *v,
 		       const char *field, const char *old, const char *nv)
 {
@@ -225,6 +233,7 @@ struct md_inv_dev *md_inv_bind(struct md_inv_obs *o, int side, const char *kind,
 	if (o->dev[side] && o->dev[side] != v)
 		return v; /* side already bound: keep the first */
 	o->dev[side] = v;
+	o->was[side] = flags_of(v);
 	o->is_new[side] |= created || !v->announced;
 	touch(o, v);
 	side_addr(o, v, side);
@@ -389,6 +398,22 @@ static void write_event(struct md_inventory *inv, const struct md_flow *f,
 	}
 }
 
+/* Security flags a transaction newly raised on v (credentials or patient
+ * data in clear, TLS) are changes too: the SIEM learns them as they
+ * happen. `was` holds the flags before the transaction. */
+static void flag_changes(struct md_inv_obs *o, struct md_inv_dev *v,
+			 unsigned was)
+{
+	if (!v->announced)
+		return;
+	if (v->tls && !(was & 1))
+		add_change(o, v, "tls", "false", "true");
+	if (v->creds_clear && !(was & 2))
+		add_change(o, v, "credentials_in_clear", "false", "true");
+	if (v->phi_clear && !(was & 4))
+		add_change(o, v, "phi_in_clear", "false", "true");
+}
+
 /* The events of one device after a transaction merged into it. */
 static void device_events(struct md_inv_obs *o, struct md_inv_dev *v,
 			  bool is_new, const struct md_inv_change *ch,
@@ -450,6 +475,9 @@ void md_inventory_tx(struct md_inventory *inv, const struct md_flow *f,
 	    .inv = inv, .f = f, .p = p, .pp = pp, .tx = tx, .now = inv->now};
 	struct md_inv_flowlink *l = flowlink(inv, f, false);
 	md_inv_extract(&o, tx->pid);
+	for (int s = 0; s < 2; s++)
+		if (o.dev[s])
+			flag_changes(&o, o.dev[s], o.was[s]);
 	if (o.dev[0] && o.dev[1])
 		md_inv_peer(o.dev[0], o.dev[1]);
 	if ((o.dev[0] || o.dev[1]) && (l || (l = flowlink(inv, f, true)))) {
@@ -473,6 +501,7 @@ void md_inv_flow_devices(struct md_inv_obs *o)
 	for (int s = 0; l && s < 2; s++)
 		if (!o->dev[s] && l->dev[s]) {
 			o->dev[s] = l->dev[s];
+			o->was[s] = flags_of(l->dev[s]);
 			touch(o, l->dev[s]);
 		}
 }
