@@ -337,10 +337,41 @@ void md_inv_peer(struct md_inv_dev *a, struct md_inv_dev *b)
 
 /* ---- vulnerabilities ----------------------------------------------- */
 
-/* Add the advisories that now apply to v; returns true when any is new. */
+/* Whether advisory id no longer applies to v: the table has it and none
+ * of its entries matches (an id the table lacks is kept). */
+static bool vuln_stale(const struct md_inventory *inv,
+		       const struct md_inv_dev *v, const char *id)
+{
+	bool known = false;
+	for (size_t i = 0; i < inv->data.n_adv; i++) {
+		if (strcmp(inv->data.adv[i].id, id))
+			continue;
+		if (md_inv_advisory_match(&inv->data.adv[i], v))
+			return false;
+		known = true;
+	}
+	return known;
+}
+
+/* Drop the advisories that no longer apply to v (an upgrade), add those
+ * that now do; returns true when any was added. */
 static bool check_vulns(struct md_inventory *inv, struct md_inv_dev *v)
 {
 	bool added = false;
+	uint8_t n = 0;
+	for (uint8_t k = 0; k < v->n_vulns; k++)
+		if (!vuln_stale(inv, v, v->vulns[k].id))
+			v->vulns[n++] = v->vulns[k];
+	v->n_vulns = n;
+	for (uint8_t k = 0; k < n; k++) /* the value matching now */
+		for (size_t i = 0; i < inv->data.n_adv; i++)
+			if (!strcmp(inv->data.adv[i].id, v->vulns[k].id) &&
+			    md_inv_advisory_match(&inv->data.adv[i], v))
+				snprintf(
+				    v->vulns[k].matched,
+				    sizeof(v->vulns[k].matched), "%s %s",
+				    md_inv_attrs[inv->data.adv[i].attr].name,
+				    v->attr[inv->data.adv[i].attr]);
 	for (size_t i = 0; i < inv->data.n_adv; i++) {
 		const struct md_inv_advisory *a = &inv->data.adv[i];
 		if (!md_inv_advisory_match(a, v))
