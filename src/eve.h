@@ -30,7 +30,8 @@ enum md_eve_type {
 	MD_EVE_FLOW = 1u << 2,
 	MD_EVE_STATS = 1u << 3,
 	MD_EVE_APP = 1u << 4, /* per-protocol transaction records */
-	MD_EVE_INVENTORY = 1u << 5, /* inventory lifecycle records */
+	/* inventory lifecycle records (src/inventory.h) */
+	MD_EVE_INVENTORY = 1u << 5,
 	MD_EVE_ALL = 0xffffu,
 };
 

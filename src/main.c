@@ -398,7 +398,8 @@ int main(int argc, char **argv)
 		perror("medids: sigaction");
 	md_registry_init();
 	if (md_inventory_register())
-		fprintf(stderr, "medids: cannot register the device protocol\n");
+		fprintf(stderr,
+			"medids: cannot register the device protocol\n");
 	rc = load_config(&o, &conf, &cfg);
 	if (!rc && load_plugins(&o, conf, &cfg))
 		rc = 1;
