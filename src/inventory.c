@@ -629,8 +629,14 @@ int md_inventory_new(struct md_inventory **out,
 	int rc = load_data(inv, rule_dir, err, errlen);
 	if (!rc)
 		rc = md_inv_fields_init(inv);
-	if (!rc)
-		rc = md_inv_state_load(inv, err, errlen);
+	if (!rc && md_inv_state_load(inv, err, errlen)) {
+		/* A damaged state file must not stop the sensor: keep it
+		 * aside and start empty. */
+		char bad[1200];
+		snprintf(bad, sizeof(bad), "%s.bad", inv->state_path);
+		fprintf(stderr, "medids: %s; kept as %s, starting empty\n", err,
+			rename(inv->state_path, bad) ? "(not renamed)" : bad);
+	}
 	if (rc) {
 		if (rc == MD_E_NOMEM)
 			snprintf(err, errlen, "inventory: out of memory");
