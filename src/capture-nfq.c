@@ -489,6 +489,8 @@ int md_nfq_run(struct md_nfq *n, md_nfq_reload_fn reload, void *user)
 		nanosleep(&(struct timespec){0, 200000000}, NULL);
 		if (md_signal_take(MD_SIG_HUP))
 			md_eve_reopen(n->e->eve);
+		if (md_signal_take(MD_SIG_USR1))
+			md_engine_snapshot(n->e);
 		if (md_signal_take(MD_SIG_USR2))
 			do_reload(n, reload, user, ws);
 		md_engine_stats_tick(n->e, ws, n->n, 0);

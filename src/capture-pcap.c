@@ -136,6 +136,8 @@ static int replay_file(struct md_worker *w, const char *file,
 		if (md_signal_take(MD_SIG_HUP)) /* logrotate: reopen files */
 			md_eve_reopen(w->eng->eve);
 		md_progress_packet(pr, h->caplen);
+		if (md_signal_take(MD_SIG_USR1))
+			md_engine_snapshot(w->eng);
 		if (!(*pcap_cnt & 1023u))
 			md_engine_stats_tick(w->eng, &w, 1, w->now_usec);
 	}

@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
@@ -566,6 +567,43 @@ static void load_rules(struct md_engine_cfg *cfg, const struct md_conf *c)
 			cfg->rule_files[cfg->n_rule_files++] = n->val;
 }
 
+/* inventory: (doc/inventory.md). */
+static int load_inventory(struct md_engine_cfg *cfg, const struct md_conf *c,
+			  char *err, size_t errlen)
+{
+	static const struct {
+		const char *path;
+		size_t off, len;
+	} strs[] = {
+#define INV_STR(key, m)                                                        \
+	{"inventory." key, offsetof(struct md_inventory_cfg, m),               \
+	 sizeof(((struct md_inventory_cfg *)0)->m)}
+	    INV_STR("state-file", state_file),
+	    INV_STR("snapshot-file", snapshot),
+	    INV_STR("advisories", advisories),
+	    INV_STR("implementers", implementers),
+#undef INV_STR
+	};
+	struct md_inventory_cfg *iv = &cfg->inv;
+	uint64_t v, m;
+	if (md_conf_bool(c, "inventory.enabled", iv->enabled, &iv->enabled,
+			 E) ||
+	    md_conf_uint(c, "inventory.gone-after", iv->gone_after,
+			 86400u * 3650u, &v, E) ||
+	    md_conf_uint(c, "inventory.max-devices", iv->max_devices, 1u << 24,
+			 &m, E))
+		return MD_E_INVAL;
+	iv->gone_after = (uint32_t)v;
+	iv->max_devices = (uint32_t)m;
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		const char *s = md_conf_str(c, strs[i].path, NULL);
+		if (s)
+			snprintf((char *)iv + strs[i].off, strs[i].len, "%s",
+				 s);
+	}
+	return 0;
+}
+
 int md_engine_cfg_load(struct md_engine_cfg *cfg, const struct md_conf *c,
 		       char *err, size_t errlen)
 {
@@ -583,7 +621,7 @@ int md_engine_cfg_load(struct md_engine_cfg *cfg, const struct md_conf *c,
 	if (load_outputs(cfg, c, E) || load_csum(cfg, c, E) ||
 	    load_defrag(cfg, c, E) || load_flow(cfg, c, E) ||
 	    load_stream(cfg, c, E) || load_app(cfg, c, E) ||
-	    load_inline(cfg, c, E))
+	    load_inline(cfg, c, E) || load_inventory(cfg, c, E))
 		return MD_E_INVAL;
 	if (!stats_on) {
 		cfg->eve_types &= ~(uint64_t)MD_EVE_STATS;

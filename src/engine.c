@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "inventory.h"
 #include "mem.h"
 #include "registry.h"
 #include "util-time.h"
@@ -42,6 +43,7 @@ void md_engine_cfg_defaults(struct md_engine_cfg *cfg)
 	cfg->stream.max_queued = 1024;
 	md_applayer_cfg_defaults(&cfg->app);
 	md_inline_cfg_defaults(&cfg->inl);
+	md_inventory_cfg_defaults(&cfg->inv);
 }
 
 /* ---- alerts -------------------------------------------------------------- */
@@ -137,12 +139,31 @@ static void on_tx_update(void *user, struct md_flow *f,
 	}
 }
 
+/* Rules over the inventory's synthetic "device" transactions. */
+static void inv_detect(struct md_worker *w, struct md_flow *f,
+		       struct md_inv_emit *out)
+{
+	for (unsigned i = 0; w->dt && i < out->n; i++) {
+		struct md_alerts a = {0};
+		md_detect_tx(w->dt, f, &md_inventory_parser, out->tx[i], &a);
+		emit(w, f, f ? w->cur : NULL, &a, &md_inventory_parser,
+		     out->tx[i]);
+	}
+	md_inventory_emit_free(w->eng->inv, out);
+}
+
 static void on_tx_done(void *user, struct md_flow *f,
 		       const struct md_parser *pp, struct md_tx *tx)
 {
 	struct md_worker *w = user;
 	on_tx_update(user, f, pp, tx);
 	md_eve_tx(w->eng->eve, f, pp, tx, w->now_usec);
+	if (w->eng->inv) {
+		struct md_inv_emit out = {0};
+		md_inventory_tx(w->eng->inv, f, w->cur, pp, tx, w->now_usec,
+				&out);
+		inv_detect(w, f, &out);
+	}
 }
 
 static void on_flow_end(void *user, struct md_flow *f)
@@ -152,6 +173,7 @@ static void on_flow_end(void *user, struct md_flow *f)
 		md_inline_release(w, f, true);
 	md_stream_flow_flush(&w->stream, f);
 	md_applayer_flow_end(&w->app, f);
+	md_inventory_flow_end(w->eng->inv, f);
 	md_detect_flow_free(f);
 	md_eve_flow(w->eng->eve, f, f->last_usec);
 	md_stream_flow_end(&w->stream, f);
@@ -274,6 +296,11 @@ void md_worker_packet(struct md_worker *w, struct md_packet *p)
 		w->now_usec = p->ts_usec;
 	md_flow_timeout(&w->flows, w->now_usec);
 	md_decode_timeout(&w->dec, w->now_usec);
+	if (w->eng->inv) {
+		struct md_inv_emit out = {0};
+		md_inventory_tick(w->eng->inv, w->now_usec, &out);
+		inv_detect(w, NULL, &out);
+	}
 	if (rc == MD_DECODE_OK && p->ip_ver) {
 		csum_auto(w, p);
 		w->cur = p;
@@ -323,6 +350,7 @@ static void field_use(struct md_engine *e)
 				u[f].used = u[f].all_args = true;
 		if (e->detect)
 			md_detect_field_use(e->detect, (int)pid, pp, u);
+		md_inventory_field_use(e->inv, pp, u);
 		e->use[pid] = u;
 	}
 }
@@ -409,6 +437,12 @@ int md_engine_new(struct md_engine **out, const struct md_engine_cfg *cfg,
 			return rc;
 		}
 	}
+	if (cfg->inv.enabled &&
+	    (rc = md_inventory_new(&e->inv, &cfg->inv, cfg->log_dir,
+				   cfg->rule_path, e->eve, err, errlen))) {
+		md_engine_free(e);
+		return rc;
+	}
 	e->start_mono = e->last_stats_mono = md_time_mono_usec();
 	field_use(e);
 	*out = e;
@@ -446,6 +480,11 @@ void md_engine_free(struct md_engine *e)
 		return;
 	for (size_t i = 0; i < 32; i++)
 		md_free(e->use[i]);
+	if (e->inv) {
+		md_inventory_snapshot(e->inv);
+		md_inventory_save(e->inv);
+		md_inventory_free(e->inv);
+	}
 	md_detect_free(e->detect);
 	md_eve_close(e->eve);
 	md_eve_txw_fini();
@@ -473,7 +512,19 @@ static json_t *detect_stats(const struct md_engine *e)
 	json_object_set_new(det, "engines", arr);
 	json_t *o = json_object();
 	json_object_set_new(o, "detect", det);
+	if (e->inv)
+		json_object_set_new(
+		    o, "inventory",
+		    json_pack("{s:I,s:I}", "devices",
+			      (json_int_t)md_inventory_count(e->inv), "dropped",
+			      (json_int_t)md_inventory_dropped(e->inv)));
 	return o;
+}
+
+void md_engine_snapshot(struct md_engine *e)
+{
+	if (e && e->inv)
+		md_inventory_snapshot(e->inv);
 }
 
 static void write_stats(struct md_engine *e, struct md_worker *const *ws,

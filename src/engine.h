@@ -19,6 +19,7 @@
 #include "detect.h"
 #include "eve.h"
 #include "flow.h"
+#include "inventory.h"
 #include "stream.h"
 #include "verdict.h"
 
@@ -48,6 +49,7 @@ struct md_engine_cfg {
 	char rule_path[512];
 	const char *rule_files[MD_MAX_RULE_FILES];
 	size_t n_rule_files;
+	struct md_inventory_cfg inv;
 };
 
 /* Documented defaults (the same values medids.yaml spells out). */
@@ -92,6 +94,7 @@ struct md_engine {
 	struct md_engine_cfg cfg;
 	struct md_eve *eve;
 	struct md_detect *detect; /* owned; NULL when no rules */
+	struct md_inventory *inv; /* owned; NULL when disabled */
 	bool inline_mode;	  /* drop/reject rules block (else "allowed") */
 	uint64_t rules_failed_load; /* rules refused before the detect engine */
 	struct md_field_use *use[32]; /* per parser: fields kept (app layer) */
@@ -114,6 +117,9 @@ int md_engine_new(struct md_engine **out, const struct md_engine_cfg *cfg,
 		  struct md_detect *detect, char *err, size_t errlen);
 /* Flush and free; NULL is a no-op. */
 void md_engine_free(struct md_engine *e);
+
+/* Write the inventory snapshot now (SIGUSR1); no-op without inventory. */
+void md_engine_snapshot(struct md_engine *e);
 
 /* Initialise a worker of e. Returns 0 or MD_E_NOMEM. */
 int md_worker_init(struct md_worker *w, struct md_engine *e);

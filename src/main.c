@@ -15,6 +15,7 @@
 #include "config.h"
 #include "detect.h"
 #include "engine.h"
+#include "inventory.h"
 #include "md-parser.h"
 #include "plugin-load.h"
 #include "progress.h"
@@ -46,6 +47,7 @@ static void usage(FILE *fp)
 	fprintf(
 	    fp,
 	    "Usage: medids [OPTIONS] -q N | -r PATH\n"
+	    "       medids inventory [--csv|--json] EVE_FILE...\n"
 	    "Inline IDS/IPS for hospital networks: DICOM, HL7 v2 and IEEE "
 	    "11073.\n\n"
 	    "  -q N | -q A:B       inline on NFQUEUE queue N (or A to B); "
@@ -548,12 +550,17 @@ int main(int argc, char **argv)
 	struct md_engine_cfg cfg;
 	struct md_ruleset rs = {0};
 	struct md_detect *det = NULL;
+	if (argc > 1 && !strcmp(argv[1], "inventory"))
+		return md_inventory_cli(argc - 1, argv + 1);
 	int rc = parse_args(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
 	if (md_signals_install() != 0)
 		perror("medids: sigaction");
 	md_registry_init();
+	if (md_inventory_register())
+		fprintf(stderr,
+			"medids: cannot register the device protocol\n");
 	rc = load_config(&o, &conf, &cfg);
 	if (!rc && load_plugins(&o, conf, &cfg))
 		rc = 1;
