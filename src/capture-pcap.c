@@ -64,8 +64,12 @@ int md_capture_list(const char *path, char ***files, size_t *n, char *err,
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return MD_E_IO;
 	}
-	if (!S_ISDIR(st.st_mode))
-		return one_file(path, files, n);
+	if (!S_ISDIR(st.st_mode)) {
+		int rc = one_file(path, files, n);
+		if (rc)
+			snprintf(err, errlen, "%s: out of memory", path);
+		return rc;
+	}
 	int cnt = scandir(path, &ents, NULL, alphasort);
 	if (cnt < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));

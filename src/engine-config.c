@@ -473,8 +473,10 @@ static int load_u32(const struct md_conf *c, const char *path, uint32_t *dst,
 	return 0;
 }
 
-int md_engine_cfg_protocols(struct md_engine_cfg *cfg, const struct md_conf *c,
-			    char *err, size_t errlen)
+/* app-layer.protocols.<name>.enabled for every registered parser (the
+ * plugins are loaded before the configuration is applied). */
+static int protocols_enabled(struct md_engine_cfg *cfg, const struct md_conf *c,
+			     char *err, size_t errlen)
 {
 	for (size_t i = 0; i < md_registry_count() && i < 32; i++) {
 		char path[96];
@@ -506,7 +508,7 @@ static int load_app(struct md_engine_cfg *cfg, const struct md_conf *c,
 	    md_conf_size(c, "app-layer.tx-memcap", a->tx_memcap, &a->tx_memcap,
 			 E))
 		return MD_E_INVAL;
-	if (md_engine_cfg_protocols(cfg, c, err, errlen))
+	if (protocols_enabled(cfg, c, err, errlen))
 		return MD_E_INVAL;
 	if (a->probe_max < 16 || a->lim.max_buffer < 1024) {
 		snprintf(err, errlen,

@@ -389,6 +389,8 @@ static int open_outputs(struct md_engine *e, const struct md_engine_cfg *cfg,
 	}
 	if (!rc)
 		rc = md_eve_new(&e->eve, outs, n, err, errlen);
+	if (!rc && !cfg->defer_output_threads)
+		rc = md_eve_start(e->eve);
 	md_free(outs);
 	return rc;
 }

@@ -39,6 +39,9 @@ struct md_engine_cfg {
 	size_t n_outs;
 	bool outs_set;
 	bool log_phi;
+	/* Leave the output threads to md_eve_start (inline: after the daemon
+	 * fork and the privilege drop). */
+	bool defer_output_threads;
 	int csum_mode;
 	uint32_t stats_interval; /* seconds of wall time; 0 = only at exit */
 	struct md_decode_cfg decode;
@@ -59,11 +62,6 @@ void md_engine_cfg_defaults(struct md_engine_cfg *cfg);
  * rule_files, which point into conf (keep it alive). */
 int md_engine_cfg_load(struct md_engine_cfg *cfg, const struct md_conf *conf,
 		       char *err, size_t errlen);
-/* Apply app-layer.protocols.<name>.enabled for every registered parser
- * (again after plugins are loaded). Returns 0 or MD_E_INVAL with err. */
-int md_engine_cfg_protocols(struct md_engine_cfg *cfg,
-			    const struct md_conf *conf, char *err,
-			    size_t errlen);
 
 struct md_engine;
 

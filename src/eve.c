@@ -161,9 +161,22 @@ int md_eve_new(struct md_eve **out, const struct md_out_cfg *cfgs, size_t n,
 		eve->types |= cfgs[i].types;
 		eve->n_out = i + 1;
 	}
-	flusher_start(eve);
 	*out = eve;
 	return 0;
+}
+
+int md_eve_start(struct md_eve *eve)
+{
+	int rc = 0;
+	if (!eve || eve->started)
+		return 0;
+	eve->started = true;
+	flusher_start(eve);
+	for (size_t i = 0; i < eve->n_out; i++)
+		if (eve->out[i].ops && eve->out[i].ops->start &&
+		    eve->out[i].ops->start(&eve->out[i]))
+			rc = MD_E_NOMEM;
+	return rc;
 }
 
 int md_eve_open(struct md_eve **out, const char *path, uint64_t types,
@@ -173,7 +186,10 @@ int md_eve_open(struct md_eve **out, const char *path, uint64_t types,
 	md_out_cfg_defaults(&c, MD_OUT_FILE);
 	snprintf(c.filename, sizeof(c.filename), "%s", path);
 	c.types = types;
-	return md_eve_new(out, &c, 1, err, errlen);
+	int rc = md_eve_new(out, &c, 1, err, errlen);
+	if (!rc)
+		md_eve_start(*out);
+	return rc;
 }
 
 void md_eve_flush(struct md_eve *eve)

@@ -61,13 +61,21 @@ struct md_eve {
 	 * built (out of memory). Per-output counts: md_eve_stats_json. */
 	uint64_t written, errors;
 	struct md_eve_flusher *flusher; /* periodic flush of file outputs */
+	bool started;			/* md_eve_start was called */
 };
 
 /* Open every output of cfgs[0..n) (file and socket paths absolute).
  * Returns 0, or an MD_E_* code with "path: reason" in err (nothing left
- * open). *out is owned by the caller (md_eve_close). */
+ * open). *out is owned by the caller (md_eve_close). No thread runs yet:
+ * records are buffered or queued until md_eve_start. */
 int md_eve_new(struct md_eve **out, const struct md_out_cfg *cfgs, size_t n,
 	       char *err, size_t errlen);
+/* Start the threads of the outputs: the periodic flush of files and the
+ * writers of socket, syslog and Redis outputs. Call it once the process
+ * is what it will run as (after a daemon fork and the privilege drop:
+ * threads do not survive a fork and keep their own capabilities).
+ * Idempotent; md_eve_open starts at once. Returns 0 or MD_E_NOMEM. */
+int md_eve_start(struct md_eve *eve);
 /* One regular-file output at path (append) carrying `types`, with the
  * default settings. Same contract as md_eve_new. */
 int md_eve_open(struct md_eve **out, const char *path, uint64_t types,

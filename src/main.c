@@ -122,25 +122,15 @@ static void show(int what)
 		list_protos();
 }
 
-/* Load the plugins of the configuration and of --plugin; their rule files
- * join the rule files. Returns 1 when a failure must stop the start. */
-static int load_plugins(const struct opts *o, const struct md_conf *conf,
-			struct md_engine_cfg *cfg)
+/* Load the plugins of the configuration and of --plugin. Returns 1 when
+ * a failure must stop the start. */
+static int load_plugins(const struct opts *o, const struct md_conf *conf)
 {
 	if (conf && md_plugins_load_conf(conf, o->fatal, stderr))
 		return 1;
-	if (md_plugins_load_list(o->plugins, o->n_plugins, o->fatal, stderr))
-		return 1;
-	char err[512];
-	if (conf && md_engine_cfg_protocols(cfg, conf, err, sizeof(err))) {
-		fprintf(stderr, "medids: %s\n", err);
-		return 1;
-	}
-	const char *const *rf;
-	size_t n = md_plugin_rule_files(&rf);
-	for (size_t i = 0; i < n && cfg->n_rule_files < MD_MAX_RULE_FILES; i++)
-		cfg->rule_files[cfg->n_rule_files++] = rf[i];
-	return 0;
+	return md_plugins_load_list(o->plugins, o->n_plugins, o->fatal, stderr)
+		   ? 1
+		   : 0;
 }
 
 enum {
@@ -302,6 +292,9 @@ static int apply_opts(struct md_engine_cfg *cfg, const struct opts *o)
 	return 0;
 }
 
+/* Read the configuration file, load the plugins it and --plugin name
+ * (their protocols are then known to `types:` and `protocols:`), then
+ * apply the configuration and the options. */
 static int load_config(const struct opts *o, struct md_conf **conf,
 		       struct md_engine_cfg *cfg)
 {
@@ -311,14 +304,24 @@ static int load_config(const struct opts *o, struct md_conf **conf,
 	*conf = NULL;
 	if (!path && access(MD_DEFAULT_CONF, R_OK) == 0)
 		path = MD_DEFAULT_CONF;
-	if (path) {
-		if (md_conf_load_file(conf, path, err, sizeof(err)) ||
-		    md_engine_cfg_load(cfg, *conf, err, sizeof(err))) {
-			fprintf(stderr, "medids: %s\n", err);
-			return 1;
-		}
+	if (path && md_conf_load_file(conf, path, err, sizeof(err))) {
+		fprintf(stderr, "medids: %s\n", err);
+		return 1;
 	}
-	return apply_opts(cfg, o);
+	if (load_plugins(o, *conf))
+		return 1;
+	if (*conf && md_engine_cfg_load(cfg, *conf, err, sizeof(err))) {
+		fprintf(stderr, "medids: %s\n", err);
+		return 1;
+	}
+	if (apply_opts(cfg, o))
+		return 2;
+	/* the plugins' own rule files load with the others */
+	const char *const *rf;
+	size_t n = md_plugin_rule_files(&rf);
+	for (size_t i = 0; i < n && cfg->n_rule_files < MD_MAX_RULE_FILES; i++)
+		cfg->rule_files[cfg->n_rule_files++] = rf[i];
+	return 0;
 }
 
 /* Load every rule file (-S paths as given, rule-files relative to
@@ -498,6 +501,7 @@ static int run_inline(struct md_engine_cfg *cfg, const struct md_conf *conf,
 	struct reload_ctx rctx = {cfg, conf, o->n_rules > 0};
 	int rc = 1;
 
+	cfg->defer_output_threads = true; /* started after go_live */
 	md_nfq_cfg_defaults(&nc);
 	if (conf && md_nfq_cfg_load(&nc, conf, err, sizeof(err))) {
 		fprintf(stderr, "medids: %s\n", err);
@@ -514,7 +518,12 @@ static int run_inline(struct md_engine_cfg *cfg, const struct md_conf *conf,
 	e->rules_failed_load = failed;
 	if (go_live(o, conf, pidfile, cfg->log_dir))
 		goto out;
-	if (md_nfq_start(n, err, sizeof(err))) {
+	int bad = md_eve_start(e->eve);
+	if (bad)
+		snprintf(err, sizeof(err), "EVE output threads: out of memory");
+	else
+		bad = md_nfq_start(n, err, sizeof(err));
+	if (bad) {
 		fprintf(stderr, "medids: %s\n", err);
 		goto out;
 	}
@@ -562,8 +571,6 @@ int main(int argc, char **argv)
 		fprintf(stderr,
 			"medids: cannot register the device protocol\n");
 	rc = load_config(&o, &conf, &cfg);
-	if (!rc && load_plugins(&o, conf, &cfg))
-		rc = 1;
 	if (!rc && o.show) {
 		show(o.show);
 		goto out;

@@ -36,6 +36,7 @@ struct md_outq {
 	struct md_outrec *head, *tail;
 	size_t n, bytes, inflight;
 	bool connected, down, stop;
+	bool running;	   /* the writer thread was started (md_outq_run) */
 	uint64_t deadline; /* drain deadline once stopping (ms) */
 	pthread_t th;
 };
@@ -202,22 +203,25 @@ int md_outq_start(struct md_outq **out, struct md_output *o,
 	pthread_cond_init(&q->work, &ca);
 	pthread_cond_init(&q->idle, &ca);
 	pthread_condattr_destroy(&ca);
+	*out = q;
+	return 0;
+}
+
+int md_outq_run(struct md_outq *q)
+{
+	if (!q || q->running)
+		return 0;
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old); /* signals stay with main */
 	int rc = pthread_create(&q->th, NULL, writer, q);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc) {
-		snprintf(err, errlen, "output %s: writer thread: %s",
-			 o->cfg.name, strerror(rc));
-		pthread_cond_destroy(&q->work);
-		pthread_cond_destroy(&q->idle);
-		pthread_mutex_destroy(&q->mu);
-		md_free(q->recs);
-		md_free(q);
+		fprintf(stderr, "medids: output %s: writer thread: %s\n",
+			q->o->cfg.name, strerror(rc));
 		return MD_E_NOMEM;
 	}
-	*out = q;
+	q->running = true;
 	return 0;
 }
 
@@ -282,12 +286,15 @@ void md_outq_stop(struct md_outq *q)
 {
 	if (!q)
 		return;
+	if (!q->running) /* never started: deliver what was queued now */
+		md_outq_run(q);
 	pthread_mutex_lock(&q->mu);
 	q->stop = true;
 	q->deadline = md_out_now_ms() + q->o->cfg.drain_timeout;
 	pthread_cond_broadcast(&q->work);
 	pthread_mutex_unlock(&q->mu);
-	pthread_join(q->th, NULL);
+	if (q->running)
+		pthread_join(q->th, NULL);
 	pthread_cond_destroy(&q->work);
 	pthread_cond_destroy(&q->idle);
 	pthread_mutex_destroy(&q->mu);

@@ -145,6 +145,11 @@ static int redis_write(struct md_output *o, const char *rec, size_t len)
 			    0);
 }
 
+static int redis_start(struct md_output *o)
+{
+	return md_outq_run(((struct oredis *)o->impl)->q);
+}
+
 static void redis_sync(struct md_output *o, unsigned ms)
 {
 	md_outq_sync(((struct oredis *)o->impl)->q, ms);
@@ -170,6 +175,7 @@ static void redis_close(struct md_output *o)
 
 static const struct md_output_ops redis_ops = {
     .write = redis_write,
+    .start = redis_start,
     .sync = redis_sync,
     .stats = redis_stats,
     .close = redis_close,

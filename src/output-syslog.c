@@ -43,6 +43,11 @@ static int syslog_write(struct md_output *o, const char *rec, size_t len)
 	return md_outq_push(s->q, head, (size_t)n, rec, len, 0);
 }
 
+static int syslog_start(struct md_output *o)
+{
+	return md_outq_run(((struct osyslog *)o->impl)->q);
+}
+
 static void syslog_sync(struct md_output *o, unsigned ms)
 {
 	md_outq_sync(((struct osyslog *)o->impl)->q, ms);
@@ -63,6 +68,7 @@ static void syslog_close(struct md_output *o)
 
 static const struct md_output_ops syslog_ops = {
     .write = syslog_write,
+    .start = syslog_start,
     .sync = syslog_sync,
     .stats = syslog_stats,
     .close = syslog_close,

@@ -128,6 +128,11 @@ static int unix_write(struct md_output *o, const char *rec, size_t len)
 	return md_outq_push(u->q, NULL, 0, rec, len, u->stream ? '\n' : 0);
 }
 
+static int unix_start(struct md_output *o)
+{
+	return md_outq_run(((struct ounix *)o->impl)->q);
+}
+
 static void unix_sync(struct md_output *o, unsigned ms)
 {
 	md_outq_sync(((struct ounix *)o->impl)->q, ms);
@@ -148,6 +153,7 @@ static void unix_close(struct md_output *o)
 
 static const struct md_output_ops unix_ops = {
     .write = unix_write,
+    .start = unix_start,
     .sync = unix_sync,
     .stats = unix_stats,
     .close = unix_close,

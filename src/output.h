@@ -75,6 +75,8 @@ struct md_output;
  * lock: each backend locks for itself. */
 struct md_output_ops {
 	int (*write)(struct md_output *o, const char *rec, size_t len);
+	/* Start the output's thread, if it has one (md_eve_start). */
+	int (*start)(struct md_output *o);
 	void (*flush)(struct md_output *o);
 	void (*reopen)(struct md_output *o);
 	/* Wait up to ms for queued records to be delivered (or the sink to
@@ -136,6 +138,9 @@ struct md_outq;
 int md_outq_start(struct md_outq **out, struct md_output *o,
 		  const struct md_outq_sink *sink, void *conn, size_t batch,
 		  char *err, size_t errlen);
+/* Start q's writer thread (once; records pushed before wait for it).
+ * Returns 0 or MD_E_NOMEM (reported on stderr). */
+int md_outq_run(struct md_outq *q);
 /* Copy a record into the queue: head (may be NULL) then body. Returns 0,
  * or MD_E_LIMIT when the queue is full (counted as dropped). Never
  * blocks on the sink. */

@@ -41,11 +41,13 @@ def medids(args, env_val, logdir):
     os.makedirs(logdir)
     try:
         p = subprocess.run([MEDIDS, "-k", "none", "-l", logdir] + args,
-                           env=env, capture_output=True, text=True,
-                           timeout=60)
+                           env=env, capture_output=True, timeout=60)
     except subprocess.TimeoutExpired:
         return None, "timed out"
-    return p.returncode, p.stderr
+    try:
+        return p.returncode, p.stderr.decode("utf-8")
+    except UnicodeDecodeError:  # a message built from uninitialised bytes
+        return p.returncode, "GARBLED " + repr(p.stderr[:200])
 
 
 def count(args, logdir):
@@ -77,6 +79,8 @@ def check(args, n, mode, logdir):
         return "hung"
     if SAN.search(err):
         return "sanitizer report: " + SAN.search(err).group(0)
+    if err.startswith("GARBLED "):
+        return "garbled message on stderr: " + err[8:]
     if rc not in (0, 1):
         return "status %d" % rc
     if rc == 1 and not err.strip():
