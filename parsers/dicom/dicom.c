@@ -89,6 +89,10 @@ static const struct md_event_def dicom_events[DICOM_EV_MAX] = {
     [DICOM_EV_UNSUPPORTED_PROTOCOL_VERSION] =
 	{"unsupported_protocol_version",
 	 "A-ASSOCIATE protocol version without bit 0"},
+    [DICOM_EV_P10_EXECUTABLE_PREAMBLE] =
+	{"p10_executable_preamble",
+	 "Part-10 file (carried over HTTP) whose preamble is a PE or ELF "
+	 "header (CVE-2019-11687)"},
 };
 
 /* ---- fields --------------------------------------------------------- */
@@ -104,7 +108,8 @@ static const struct md_event_def dicom_events[DICOM_EV_MAX] = {
 
 static const struct md_field_def dicom_fields[DF_MAX] = {
     [DF_TYPE] = {"type", "type", STR, BOTH, NK, -1, 0,
-		 "association, dimse, release or abort"},
+		 "association, dimse, release, abort, or file (a Part-10 "
+		 "file carried over HTTP)"},
     [DF_PDU_TYPE] = {"pdu_type", "pdu_types", UINT, BOTH, MD_FF_MULTI, -1, 0,
 		     "PDU types of the transaction"},
     /* association request */

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../dicom/dicom.h"
 #include "../sdc/sdc.h"
 #include "http.h"
 
@@ -29,7 +30,7 @@ extern const struct md_parser md_parser_http;
 struct fz {
 	uint64_t next_tx;
 	uint64_t touched;
-	uint8_t sdc[FZ_MAX_TX]; /* 1: the id is an sdc companion */
+	uint8_t sdc[FZ_MAX_TX]; /* 1: an sdc companion, 2: a dicom one */
 };
 
 static void check(int ok)
@@ -46,16 +47,17 @@ static void touch(struct fz *z, const uint8_t *v, size_t len)
 		z->touched += md_rd_u8(&r);
 }
 
-static bool is_sdc(const struct fz *z, uint64_t tx)
+static unsigned companion(const struct fz *z, uint64_t tx)
 {
-	return tx < FZ_MAX_TX && z->sdc[tx];
+	return tx < FZ_MAX_TX ? z->sdc[tx] : 0;
 }
 
 static void f_event(void *c, uint64_t tx, unsigned id)
 {
 	struct fz *z = c;
 	check(tx == MD_TX_NONE || tx < z->next_tx);
-	check(id < (is_sdc(z, tx) ? SE_MAX : HE_MAX));
+	static const unsigned max[] = {HE_MAX, SE_MAX, DICOM_EV_MAX};
+	check(id < max[companion(z, tx)]);
 }
 
 static uint64_t f_tx_new(void *c, enum md_dir dir)
@@ -72,17 +74,19 @@ static uint64_t f_tx_new(void *c, enum md_dir dir)
 static uint64_t f_tx_new_as(void *c, enum md_dir dir, const char *proto)
 {
 	struct fz *z = c;
-	check(!strcmp(proto, "sdc"));
+	bool sdc = !strcmp(proto, "sdc");
+	check(sdc || !strcmp(proto, "dicom"));
 	uint64_t id = f_tx_new(c, dir);
-	if (id != MD_TX_NONE)
-		z->sdc[id] = 1;
+	if (id != MD_TX_NONE && id < FZ_MAX_TX)
+		z->sdc[id] = sdc ? 1 : 2;
 	return id;
 }
 
 static void f_field(struct fz *z, uint64_t tx, unsigned f)
 {
 	check(tx < z->next_tx);
-	check(f < (is_sdc(z, tx) ? SF_MAX : HF_MAX));
+	static const unsigned max[] = {HF_MAX, SF_MAX, DF_MAX};
+	check(f < max[companion(z, tx)]);
 }
 
 static void f_str(void *c, uint64_t tx, unsigned f, const uint8_t *v,
@@ -111,15 +115,18 @@ static void f_group(void *c, uint64_t tx, unsigned f)
 {
 	struct fz *z = c;
 	f_field(z, tx, f);
-	check((is_sdc(z, tx) ? sdc_fields[f].type : http_fields[f].type) ==
-	      MD_FT_GROUP);
+	unsigned k = companion(z, tx); /* Part-10 files open no group */
+	check(k != 2 &&
+	      (k ? sdc_fields[f].type : http_fields[f].type) == MD_FT_GROUP);
 }
 
 static void f_progress(void *c, uint64_t tx, enum md_dir dir, unsigned p)
 {
 	struct fz *z = c;
 	check(tx < z->next_tx && dir <= MD_DIR_TOCLIENT);
-	check(p == (is_sdc(z, tx) ? MD_SDC_TX_DONE : HTTP_PROG_DONE));
+	static const unsigned done[] = {HTTP_PROG_DONE, MD_SDC_TX_DONE,
+					DICOM_PROGRESS_DONE};
+	check(p == done[companion(z, tx)]);
 }
 
 static bool f_wants(void *c, unsigned f, const char *arg)

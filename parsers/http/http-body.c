@@ -13,14 +13,16 @@
  *     --boundary CRLF Content-Type: application/dicom CRLF CRLF
  *     [128-byte preamble]["DICM"][meta information][data set] CRLF
  *     --boundary-- CRLF
- *   A preamble starting "MZ" (PE) or 0x7F "ELF" raises
- *   http.p10_executable_preamble (CVE-2019-11687).
+ *   Each such file goes to the DICOM module (parsers/dicom/dicom-p10.h):
+ *   a "dicom" transaction, and dicom.p10_executable_preamble when the
+ *   preamble starts "MZ" (PE) or 0x7F "ELF" (CVE-2019-11687).
  */
 #include <string.h>
 
 #include "http.h"
 #include "mem.h"
 
+#include "../dicom/dicom-p10.h"
 #include "../sdc/sdc-soap.h"
 
 bool http_body_add(struct http_state *s, struct http_tx *t, int dir,
@@ -71,40 +73,37 @@ void http_body_free(struct http_tx *t)
 	}
 }
 
-/* A Part-10 file starting at the reader's position: "DICM" after the
- * preamble, and the preamble opens with a PE or ELF header. */
-static bool p10_at(struct md_rd r)
-{
-	int c0 = md_rd_peek(&r, 0), c1 = md_rd_peek(&r, 1);
-	bool pe = c0 == 'M' && c1 == 'Z';
-	bool elf = c0 == 0x7F && c1 == 'E' && md_rd_peek(&r, 2) == 'L' &&
-		   md_rd_peek(&r, 3) == 'F';
-	if (!pe && !elf)
-		return false;
-	md_rd_skip(&r, HTTP_P10_PREAMBLE);
-	struct md_span m = md_rd_span(&r, 4);
-	return md_rd_ok(&r) && !memcmp(m.p, "DICM", 4);
-}
-
-bool http_p10_executable(const uint8_t *body, size_t len)
+size_t http_p10_files(const uint8_t *body, size_t len, size_t *offs, size_t max)
 {
 	struct md_rd r = md_rd_make(body, len);
-	if (p10_at(r))
-		return true;
+	size_t n = 0;
+	if (max && md_dicom_p10_is(body, len))
+		offs[n++] = 0;
 	/* the start of each MIME part: after the blank line of its headers */
-	while (md_rd_left(&r) > HTTP_P10_PREAMBLE + 4) {
+	while (n < max && md_rd_left(&r) > HTTP_P10_PREAMBLE + 4) {
 		long at = md_rd_find(&r, '\r');
 		if (at < 0)
-			return false;
+			break;
 		md_rd_skip(&r, (size_t)at + 1);
 		if (md_rd_peek(&r, 0) == '\n' && md_rd_peek(&r, 1) == '\r' &&
 		    md_rd_peek(&r, 2) == '\n') {
 			md_rd_skip(&r, 3);
-			if (p10_at(r))
-				return true;
+			if (md_dicom_p10_is(body + r.off, len - r.off))
+				offs[n++] = r.off;
 		}
 	}
-	return false;
+	return n;
+}
+
+/* Each Part-10 file of the body becomes a "dicom" transaction (its File
+ * Meta Information, dicom.p10_executable_preamble). */
+static void p10_files(struct http_state *s, const struct http_body *b, int dir)
+{
+	size_t offs[HTTP_P10_MAX_FILES];
+	size_t n = http_p10_files(b->p, b->len, offs, HTTP_P10_MAX_FILES);
+	for (size_t i = 0; i < n; i++)
+		md_dicom_p10(b->p + offs[i], b->len - offs[i], (enum md_dir)dir,
+			     s->k);
 }
 
 /* True when the first element of the XML body is a (prefixed) Envelope. */
@@ -174,8 +173,8 @@ void http_body_done(struct http_state *s, struct http_tx *t, int dir)
 	 * last passes the bytes through undecoded */
 	if (b->zfail && b->decoded == b->wire)
 		http_event(s, t, HE_DECOMPRESSION_FAILED);
-	if (b->len && http_p10_executable(b->p, b->len))
-		http_event(s, t, HE_P10_EXECUTABLE_PREAMBLE);
+	if (b->len)
+		p10_files(s, b, dir);
 	soap(s, t, dir);
 	if (t->done[0] && t->done[1])
 		soap_end(s, t);

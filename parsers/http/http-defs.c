@@ -72,7 +72,6 @@ const struct md_event_def http_events[HE_MAX] = {
 	[HE_HOST_AMBIGUOUS] = {"host_ambiguous", "the URI and the Host header name different hosts"},
 	[HE_UNEXPECTED_BODY] = {"unexpected_body", "body bytes where the message has none"},
 	[HE_PARSE_ERROR] = {"parse_error", "libhtp stopped parsing the connection"},
-	[HE_P10_EXECUTABLE_PREAMBLE] = {"p10_executable_preamble", "a DICOM Part-10 file whose preamble is a PE or ELF header (CVE-2019-11687)"},
 };
 /* clang-format on */
 

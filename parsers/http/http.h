@@ -37,16 +37,17 @@
 
 #include "md-parser.h"
 
-#define HTTP_PROG_DONE	  1 /* progress: that direction's message ended */
-#define HTTP_BOMB_LIMIT	  (1u << 20) /* decoded bytes before the ratio counts */
-#define HTTP_BOMB_RATIO	  100	     /* decoded / wire bytes of a bomb */
-#define HTTP_BOMB_USEC	  100000     /* libhtp's time budget per body */
-#define HTTP_FIELD_SOFT	  9000	     /* libhtp header line soft/hard limits */
-#define HTTP_FIELD_HARD	  18000
-#define HTTP_LAYERS_MAX	  2    /* Content-Encoding layers decoded */
-#define HTTP_PROBE_LINE	  2048 /* request line bytes a probe reads */
-#define HTTP_P10_PREAMBLE 128
-#define HTTP_SDC_MAX	  (4u << 20) /* SOAP envelope bytes kept (<= max-pdu) */
+#define HTTP_PROG_DONE	   1 /* progress: that direction's message ended */
+#define HTTP_BOMB_LIMIT	   (1u << 20) /* decoded bytes before the ratio counts */
+#define HTTP_BOMB_RATIO	   100	      /* decoded / wire bytes of a bomb */
+#define HTTP_BOMB_USEC	   100000     /* libhtp's time budget per body */
+#define HTTP_FIELD_SOFT	   9000	      /* libhtp header line soft/hard limits */
+#define HTTP_FIELD_HARD	   18000
+#define HTTP_LAYERS_MAX	   2	/* Content-Encoding layers decoded */
+#define HTTP_PROBE_LINE	   2048 /* request line bytes a probe reads */
+#define HTTP_P10_PREAMBLE  128
+#define HTTP_P10_MAX_FILES 16	      /* Part-10 files reported per body */
+#define HTTP_SDC_MAX	   (4u << 20) /* SOAP envelope bytes kept (<= max-pdu) */
 
 enum http_field {
 	HF_HOST,
@@ -100,7 +101,6 @@ enum http_event {
 	HE_HOST_AMBIGUOUS,
 	HE_UNEXPECTED_BODY,
 	HE_PARSE_ERROR,
-	HE_P10_EXECUTABLE_PREAMBLE,
 	HE_MAX
 };
 
@@ -158,9 +158,11 @@ bool http_body_add(struct http_state *s, struct http_tx *t, int dir,
 void http_body_done(struct http_state *s, struct http_tx *t, int dir);
 /* Release t's bodies (not t). */
 void http_body_free(struct http_tx *t);
-/* True when body (of len bytes) holds a Part-10 file, at its start or at
- * the start of a MIME part, whose preamble is a PE or ELF header. */
-bool http_p10_executable(const uint8_t *body, size_t len);
+/* Offsets of the DICOM Part-10 files in a body: at its start, or after
+ * the blank line ending a MIME part's headers (multipart/related). Writes
+ * at most max offsets into offs; returns how many. */
+size_t http_p10_files(const uint8_t *body, size_t len, size_t *offs,
+		      size_t max);
 /* Raise event ev on t once (or on the flow once when t is NULL). */
 void http_event(struct http_state *s, struct http_tx *t, unsigned ev);
 

@@ -394,8 +394,21 @@ static void test_gzip_bomb(void **st)
 
 /* ---- the Part-10 preamble ------------------------------------------------ */
 
+/* Part-10 files become "dicom" companion transactions: the harness needs
+ * the dicom parser registered to resolve their fields. */
+static void need_dicom(void)
+{
+	extern const struct md_parser md_parser_dicom;
+	if (md_registry_find("dicom") < 0) {
+		char msg[128];
+		assert_true(
+		    md_registry_add(&md_parser_dicom, msg, sizeof(msg)) >= 0);
+	}
+}
+
 static char *wado(const char *preamble, size_t plen)
 {
+	need_dicom();
 	struct buf f = p10(preamble, plen);
 	struct buf r =
 	    response("Content-Type: application/dicom\r\n", f.p, f.len);
@@ -413,15 +426,19 @@ static void test_p10_wado(void **st)
 {
 	(void)st;
 	char *t = wado("MZ\x90\x00\x03", 5);
-	has(t, "event 0 p10_executable_preamble\nprogress 0 dir 1 1\n");
+	has(t, "tx 1 dir 1 as dicom\nstr 1 field=type 'file'\n"
+	       "str 1 field=rq.transfer_syntax '1.2.840.10008.1.2.1'\n"
+	       "event 1 p10_executable_preamble\n"
+	       "progress 1 dir 0 1\nprogress 1 dir 1 1\n");
 	free(t);
 	t = wado("\x7f"
 		 "ELF\x02\x01\x01",
 		 7);
-	has(t, "event 0 p10_executable_preamble\n");
+	has(t, "event 1 p10_executable_preamble\n");
 	free(t);
 	t = wado("", 0); /* a clean file: zero preamble */
 	has(t, "uint 0 field=response_body_length 160\n");
+	has(t, "tx 1 dir 1 as dicom\nstr 1 field=type 'file'\n");
 	no_events(t);
 	free(t);
 	t = wado("MY", 2);
@@ -456,9 +473,11 @@ static char *stow(const char *preamble, size_t plen)
 static void test_p10_stow(void **st)
 {
 	(void)st;
+	need_dicom();
 	char *t = stow("MZ", 2);
 	has(t, "str 0 field=method 'POST'\n");
-	has(t, "event 0 p10_executable_preamble\nprogress 0 dir 0 1\n");
+	has(t, "tx 1 dir 0 as dicom\n");
+	has(t, "event 1 p10_executable_preamble\n");
 	free(t);
 	t = stow("", 0);
 	no_events(t);
@@ -469,16 +488,20 @@ static void test_p10_scan(void **st)
 {
 	(void)st;
 	struct buf f = p10("MZ", 2);
-	assert_true(http_p10_executable(f.p, f.len));
-	assert_false(http_p10_executable(f.p, 131)); /* "DICM" cut */
-	assert_false(http_p10_executable(f.p + 1, f.len - 1));
-	assert_false(http_p10_executable(NULL, 0));
+	size_t offs[4];
+	assert_int_equal(http_p10_files(f.p, f.len, offs, 4), 1);
+	assert_int_equal(offs[0], 0);
+	assert_int_equal(http_p10_files(f.p, 131, offs, 4), 0); /* "DICM" cut */
+	assert_int_equal(http_p10_files(f.p + 1, f.len - 1, offs, 4), 0);
+	assert_int_equal(http_p10_files(NULL, 0, offs, 4), 0);
 	struct buf g = {NULL, 0};
 	adds(&g, "junk\r\n\r\n");
 	add(&g, f.p, f.len);
-	assert_true(http_p10_executable(g.p, g.len));
+	assert_int_equal(http_p10_files(g.p, g.len, offs, 4), 1);
+	assert_int_equal(offs[0], 8);
+	assert_int_equal(http_p10_files(g.p, g.len, offs, 0), 0); /* bound */
 	g.p[5] = 'x'; /* no longer a blank line before the part */
-	assert_false(http_p10_executable(g.p, g.len));
+	assert_int_equal(http_p10_files(g.p, g.len, offs, 4), 0);
 	free(f.p);
 	free(g.p);
 }
