@@ -4,7 +4,7 @@
 Usage: test-mutants.py [-n COUNT] [--seed N] [--keep DIR] [CAPTURE...]
        (default: pcaps/*.pcap* of the source tree and $MD_SHARED/pcaps/*.pcap*)
 
-Makes COUNT (default 300, or $MD_MUTANTS) mutated copies of the captures
+Makes COUNT (default 1000, or $MD_MUTANTS) mutated copies of the captures
 with a fixed seed, each of one kind:
   truncate      the file cut at a random offset
   header-flip   bits flipped in the first 64 bytes of a few packets
@@ -187,7 +187,7 @@ def run_one(path, kind, workdir, ev, validator, statuses):
 
 def main(argv):
     ap = argparse.ArgumentParser(description="Run medids over mutated captures.")
-    ap.add_argument("-n", type=int, default=int(os.environ.get("MD_MUTANTS", "300")))
+    ap.add_argument("-n", type=int, default=int(os.environ.get("MD_MUTANTS", "1000")))
     ap.add_argument("--seed", type=int, default=11073)
     ap.add_argument("--keep", help="copy failing mutants into this directory")
     ap.add_argument("captures", nargs="*")
