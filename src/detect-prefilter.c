@@ -193,14 +193,21 @@ static int db_compile(struct md_detect *d, struct pf_db *db, struct pat *p,
 				ce ? ce->message : "compile failed");
 			hs_free_compile_error(ce);
 			rc = MD_E_INVAL;
-		} else {
-			rc = db_register(d->pf, db->db);
+		} else if ((rc = db_register(d->pf, db->db)) != 0) {
+			hs_free_database(db->db); /* not in the list to free */
+			db->db = NULL;
 		}
 	}
 	md_free(ex);
 	md_free(lens);
 	md_free(flags);
 	md_free(ids);
+	if (rc) { /* nothing of a failed set stays allocated */
+		md_free(db->off);
+		md_free(db->sigs);
+		db->off = NULL;
+		db->sigs = NULL;
+	}
 	return rc;
 }
 
