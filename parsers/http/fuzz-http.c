@@ -21,6 +21,7 @@
 
 #include "../dicom/dicom.h"
 #include "../sdc/sdc.h"
+#include "fz-parser.h"
 #include "http.h"
 
 extern const struct md_parser md_parser_http;
@@ -135,96 +136,19 @@ static bool f_wants(void *c, unsigned f, const char *arg)
 	return f & 1; /* half the fields, to cover both paths */
 }
 
-/* Feed one piece to direction d, keeping what the parser leaves. */
-static void feed(void *st, int d, uint8_t **rem, size_t *rlen, size_t max,
-		 struct md_span piece, const struct md_sink *k)
-{
-	size_t n = rlen[d] + piece.len, off = 0;
-	uint8_t *all = malloc(n ? n : 1);
-	check(all != NULL);
-	if (rlen[d])
-		memcpy(all, rem[d], rlen[d]);
-	if (piece.len)
-		memcpy(all + rlen[d], piece.p, piece.len);
-	free(rem[d]);
-	while (off < n) {
-		size_t used = 0;
-		enum md_parse_rc rc = md_parser_http.parse(
-		    st, (enum md_dir)d, all + off, n - off, &used, k);
-		check(used <= n - off);
-		off += used;
-		if (!used || rc != MD_PARSE_OK)
-			break;
-	}
-	if (n - off > max)
-		off = n; /* the engine would drop the direction's buffer */
-	memmove(all, all + off, n - off);
-	rem[d] = all;
-	rlen[d] = n - off;
-}
-
-/* Offset of the next 0xFF 0xFE in r, or -1. */
-static long next_sep(const struct md_rd *r)
-{
-	struct md_rd t = *r;
-	for (long base = 0;;) {
-		long at = md_rd_find(&t, 0xFF);
-		if (at < 0)
-			return -1;
-		if (md_rd_peek(&t, (size_t)at + 1) == 0xFE)
-			return base + at;
-		md_rd_skip(&t, (size_t)at + 1);
-		base += at + 1;
-	}
-}
+static const struct fz_run run = {
+    .pp = &md_parser_http,
+    .small = {1024, 2048, 8, 64, 4, 3},
+};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct md_rd in = md_rd_make(data, size);
-	struct md_limits lim = {1u << 20, 16u << 20, 256, 65536, 256, 100};
 	static struct fz z;
 	struct md_sink k = {&z,	   f_event, f_tx_new,	f_str,	 f_uint,
 			    f_arg, f_group, f_progress, f_wants, f_tx_new_as};
-	uint8_t *rem[2] = {NULL, NULL};
-	size_t rlen[2] = {0, 0};
-	if (size < 1)
-		return 0;
 	memset(&z, 0, sizeof(z));
-	if (md_rd_u8(&in) & 1) {
-		struct md_limits small = {1024, 2048, 8, 64, 4, 3};
-		lim = small;
-	}
-	struct md_span all = md_rd_rest(&in);
-	md_parser_http.probe(all.p, all.len, MD_DIR_TOSERVER);
-	void *st = calloc(1, md_parser_http.state_size);
-	if (!st || md_parser_http.init(st, &lim) != 0) {
-		free(st);
-		return 0;
-	}
-	struct md_rd r = md_rd_make(all.p, all.len);
-	int d = MD_DIR_TOSERVER;
-	for (;;) {
-		long sep = next_sep(&r);
-		struct md_span piece =
-		    md_rd_span(&r, sep >= 0 ? (size_t)sep : md_rd_left(&r));
-		feed(st, d, rem, rlen, lim.max_buffer, piece, &k);
-		if (sep < 0)
-			break;
-		md_rd_skip(&r, 2);
-		unsigned op = md_rd_u8(&r);
-		d = (int)(op & 1);
-		if (op & 2) {
-			md_parser_http.gap(st, (enum md_dir)d, op >> 2, &k);
-			rlen[d] = 0;
-		}
-	}
-	for (int i = 0; i < 2; i++) {
-		md_parser_http.eof(st, (enum md_dir)i, &k);
-		free(rem[i]);
-	}
-	md_parser_http.fini(st);
-	free(st);
+	fz_parser_run(&run, data, size, &k);
 	return 0;
 }
